@@ -1,0 +1,3 @@
+from amitui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,450 @@
+"""One AMI session: connect, log in, read, correlate, keep alive, reconnect.
+
+Theory of operation
+-------------------
+* One reader task per connection reads as fast as the socket gives bytes, feeds the sans-IO
+  parser and routes every frame through the correlator. It never awaits a consumer: events go
+  out once per read, as one batch, to a plain callback and to bounded subscriptions that count
+  what they drop. Asterisk tears down a client that reads slowly (`writetimeout`), so nothing
+  downstream may slow this loop.
+* `send(action)` registers the action with the correlator, writes it and waits for the
+  correlator to say the exchange finished (response, and the whole list for list actions). It
+  returns a Transcript whatever happens: answered, timed out, list incomplete, or outcome
+  unknown because the connection dropped first.
+* An action in flight when the connection drops is never re-sent: its outcome is `unknown`.
+  Re-sending an Originate or Hangup behind the user's back is how other libraries surprise.
+* A keepalive Ping runs every `ping_interval`; no Pong within `pong_deadline` means the peer is
+  gone even if TCP has not noticed, and the connection is dropped and re-made.
+* `run()` reconnects with capped exponential backoff and jitter, and reports each gap through
+  `on_gap`, so the stream can mark where events were missed. A refused login is final.
+
+Tests: tests/client/test_session.py (fake server: stalls, drops, garbage) and
+tests/integration/ (the real Asterisk).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from amitui.client.errors import ConnectError, LoginError, NotReady, ReadOnlyRefused
+from amitui.client.policy import ActionPolicy
+from amitui.client.state import Phase, SessionState
+from amitui.client.subscription import Subscription
+from amitui.client.transcript import Outcome, Transcript
+from amitui.client.transport import TlsOptions, open_connection
+from amitui.protocol import (
+    Action,
+    ActionIds,
+    Correlator,
+    Exchange,
+    Frame,
+    FrameKind,
+    Parser,
+    Role,
+    challenge_key,
+    encode_action,
+)
+
+_PASS_TO_STREAM = frozenset({Role.EVENT, Role.FOLLOW_UP, Role.STRAY, Role.LATE})
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSpec:
+    """Where and as whom to connect. The secret never appears in repr()."""
+
+    host: str = "127.0.0.1"
+    port: int = 5038
+    user: str = ""
+    secret: str = field(default="", repr=False)
+    tls: TlsOptions = field(default_factory=TlsOptions)
+    auth: str = "auto"  # auto: MD5 challenge when offered; md5: only that; plain
+    events: str = "on"  # the Login `Events:` mask
+    read_only: bool = False
+    name: str = ""  # profile name, for display
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    connect_timeout: float = 10.0
+    action_timeout: float = 10.0
+    ping_interval: float = 20.0
+    pong_deadline: float = 10.0
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+
+
+EventsCallback = Callable[[list[Frame]], None]
+StateCallback = Callable[[SessionState], None]
+GapCallback = Callable[[str], None]
+WireCallback = Callable[[str, bytes], None]
+
+
+class AmiSession:
+    def __init__(
+        self,
+        spec: ServerSpec,
+        *,
+        timing: Timing | None = None,
+        reconnect: bool = True,
+        policy: ActionPolicy | None = None,
+        on_events: EventsCallback | None = None,
+        on_state: StateCallback | None = None,
+        on_gap: GapCallback | None = None,
+        on_wire: WireCallback | None = None,
+        max_frame: int = 8 * 1024 * 1024,
+    ) -> None:
+        self.spec = spec
+        self.timing = timing or Timing()
+        self.reconnect = reconnect
+        self.policy = policy or ActionPolicy()
+        self.on_events = on_events
+        self.on_state = on_state
+        self.on_gap = on_gap
+        self.on_wire = on_wire
+        self.max_frame = max_frame
+        self.ids = ActionIds()
+        self.state = SessionState(Phase.IDLE, spec.address, spec.user)
+        self.banner: Frame | None = None
+        self.events_received = 0
+        self.reconnects = 0
+        self.ping_ms: float | None = None
+        self.callback_errors: list[str] = []
+        self._subs: list[Subscription] = []
+        self._writer: asyncio.StreamWriter | None = None
+        self._reader_task: asyncio.Task[str] | None = None
+        self._keepalive_task: asyncio.Task[None] | None = None
+        self._correlator = Correlator()
+        self._waiting: dict[str, tuple[Transcript, asyncio.Future[None]]] = {}
+        self._banner_seen: asyncio.Future[Frame] | None = None
+        self._dead_reason: str | None = None
+        self._closing = False
+        self._wake = asyncio.Event()
+
+    # -- public API --------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self.state.phase is Phase.READY
+
+    def subscribe(self, maxsize: int = 1000) -> Subscription:
+        """A bounded queue of event batches; a full queue drops and counts, never blocks."""
+        sub = Subscription(maxsize)
+        self._subs.append(sub)
+        return sub
+
+    async def open(self) -> None:
+        """Connect and log in once. Raises ConnectError or LoginError."""
+        self._set(Phase.CONNECTING)
+        spec = self.spec
+        reader, writer = await open_connection(
+            spec.host, spec.port, spec.tls, self.timing.connect_timeout
+        )
+        loop = asyncio.get_running_loop()
+        self._writer = writer
+        self._dead_reason = None
+        self._correlator = Correlator()
+        self._banner_seen = loop.create_future()
+        parser = Parser(max_frame=self.max_frame)
+        self._reader_task = asyncio.create_task(
+            self._read_loop(reader, parser), name=f"ami-reader {spec.address}"
+        )
+        try:
+            await self._await_banner()
+            self._set(Phase.AUTHENTICATING)
+            await self._login()
+        except BaseException:
+            await self._drop_connection("login did not complete")
+            raise
+        self._set(Phase.READY)
+        self._keepalive_task = asyncio.create_task(
+            self._keepalive(), name=f"ami-keepalive {spec.address}"
+        )
+
+    async def run(self) -> None:
+        """Stay connected until close(): reconnect with backoff, report gaps. Returns on a
+        refused login (phase FAILED) or after close()."""
+        attempt = 0
+        lost_at: float | None = None
+        while not self._closing:
+            reason: str
+            try:
+                if self._writer is None:
+                    await self.open()
+                    if lost_at is not None:
+                        self.reconnects += 1
+                        self._gap(
+                            f"reconnected after {time.monotonic() - lost_at:.1f} s; "
+                            "events in between were not received"
+                        )
+                        lost_at = None
+                attempt = 0
+                reason = await self._connection_end()
+            except LoginError as exc:
+                self._set(Phase.FAILED, reason=str(exc))
+                return
+            except ConnectError as exc:
+                reason = str(exc)
+            if self._closing:
+                break
+            if lost_at is None and self.state.phase is Phase.READY:
+                self._gap(f"connection lost: {reason}")
+                lost_at = time.monotonic()
+            await self._drop_connection(reason)
+            if not self.reconnect:
+                self._set(Phase.FAILED, reason=reason)
+                return
+            attempt += 1
+            delay = self._backoff(attempt)
+            self._set(
+                Phase.RECONNECTING,
+                attempt=attempt,
+                next_try=time.monotonic() + delay,
+                reason=reason,
+            )
+            await self._pause(delay)
+        self._set(Phase.CLOSED)
+
+    async def send(self, action: Action, *, timeout: float | None = None) -> Transcript:
+        """Send an action and wait for its whole reply. Raises NotReady, ReadOnlyRefused or
+        LocalProtocolError (before anything is sent); otherwise returns a Transcript."""
+        if self.spec.read_only and self.policy.changes_state(action):
+            raise ReadOnlyRefused(
+                f"{action.name} can change the PBX and this session is read-only; refused"
+            )
+        if not self.ready:
+            raise NotReady(f"not connected to {self.spec.address} ({self.state.describe()})")
+        return await self._send(action, timeout)
+
+    async def close(self, *, logoff: bool = True) -> None:
+        self._closing = True
+        self._wake.set()
+        if self.ready and logoff:
+            with contextlib.suppress(Exception):
+                await self._send(Action("Logoff"), 2.0, internal=True)
+        await self._drop_connection("closed")
+        self._set(Phase.CLOSED)
+
+    # -- connection internals ---------------------------------------------------------------
+
+    async def _await_banner(self) -> None:
+        assert self._banner_seen is not None and self._reader_task is not None
+        where = self.spec.address
+        waiters: set[asyncio.Future[Any]] = {self._banner_seen, self._reader_task}
+        done, _ = await asyncio.wait(
+            waiters,
+            timeout=self.timing.connect_timeout,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if self._banner_seen in done:
+            self.banner = self._banner_seen.result()  # raises ConnectError for a non-banner
+            self._set(Phase.CONNECTING)
+            return
+        if self._reader_task in done:
+            raise ConnectError(
+                f"{where} closed the connection before the AMI banner "
+                "(too many unauthenticated sessions, or not an AMI port?)"
+            )
+        raise ConnectError(
+            f"no AMI banner from {where} within {self.timing.connect_timeout:g} s "
+            "(is this an AMI port?)"
+        )
+
+    async def _login(self) -> None:
+        spec = self.spec
+        where = f"login failed for {spec.user!r} at {spec.address}"
+        login: Action | None = None
+        if spec.auth in ("auto", "md5"):
+            tr = await self._send(Action.of("Challenge", AuthType="MD5"), None, internal=True)
+            challenge = tr.response.get("Challenge") if tr.response is not None else None
+            if tr.ok and challenge:
+                key = challenge_key(challenge, spec.secret)
+                login = Action.of(
+                    "Login", AuthType="MD5", Username=spec.user, Key=key, Events=spec.events
+                )
+            elif spec.auth == "md5":
+                raise LoginError(f"{where}: the server did not offer an MD5 challenge")
+        if login is None:
+            login = Action.of("Login", Username=spec.user, Secret=spec.secret, Events=spec.events)
+        tr = await self._send(login, None, internal=True)
+        if tr.outcome is Outcome.UNKNOWN:
+            raise ConnectError(f"{where}: the connection closed during login")
+        if not tr.ok:
+            raise LoginError(f"{where}: {tr.message}")
+
+    async def _connection_end(self) -> str:
+        assert self._reader_task is not None
+        reason = await asyncio.shield(self._reader_task)
+        return self._dead_reason or reason
+
+    async def _drop_connection(self, reason: str) -> None:
+        tasks = [t for t in (self._keepalive_task, self._reader_task) if t is not None]
+        self._keepalive_task = None
+        self._reader_task = None
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+        for task in tasks:
+            if task is not asyncio.current_task():
+                task.cancel()
+        for task in tasks:
+            if task is not asyncio.current_task():
+                with contextlib.suppress(BaseException):
+                    await task
+        self._fail_pending(f"connection lost before the answer ({reason}); not re-sent")
+
+    def _fail_pending(self, note: str) -> None:
+        now = time.monotonic()
+        for aid, (tr, fut) in list(self._waiting.items()):
+            self._correlator.abandon(aid)
+            tr.outcome = Outcome.UNKNOWN
+            tr.note = note
+            tr.done = now
+            if not fut.done():
+                fut.set_result(None)
+        self._waiting.clear()
+
+    async def _keepalive(self) -> None:
+        t = self.timing
+        while True:
+            await asyncio.sleep(t.ping_interval)
+            tr = await self._send(Action("Ping"), t.pong_deadline, internal=True)
+            if tr.outcome is Outcome.TIMEOUT:
+                self._dead_reason = f"no Pong within {t.pong_deadline:g} s"
+                if self._writer is not None:
+                    self._writer.transport.abort()
+                return
+            self.ping_ms = tr.latency_ms
+
+    def _backoff(self, attempt: int) -> float:
+        t = self.timing
+        ceiling = min(t.backoff_cap, t.backoff_base * float(2 ** (attempt - 1)))
+        jitter: float = 0.5 + random.random() / 2  # many clients, one PBX: spread them out
+        return ceiling * jitter
+
+    async def _pause(self, delay: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), delay)
+
+    # -- sending and reading ----------------------------------------------------------------
+
+    async def _send(
+        self, action: Action, timeout: float | None, internal: bool = False
+    ) -> Transcript:
+        writer = self._writer
+        if writer is None:
+            raise NotReady(f"not connected to {self.spec.address}")
+        if not action.action_id:
+            action = action.with_id(self.ids.next())
+        data = encode_action(action)  # refuses injection and over-long lines before sending
+        exchange: Exchange = self._correlator.expect(action)
+        tr = Transcript(action, exchange, time.time(), time.monotonic(), internal=internal)
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        aid = action.action_id or ""
+        self._waiting[aid] = (tr, fut)
+        writer.write(data)
+        if self.on_wire is not None:
+            self.on_wire("out", action.redacted_text().encode())
+        limit = timeout if timeout is not None else self.timing.action_timeout
+        try:
+            await asyncio.wait_for(asyncio.shield(fut), limit)
+        except TimeoutError:
+            self._waiting.pop(aid, None)
+            self._correlator.abandon(aid)
+            tr.done = time.monotonic()
+            if tr.response is None:
+                tr.outcome = Outcome.TIMEOUT
+                tr.note = f"no response within {limit:g} s"
+            else:
+                tr.outcome = Outcome.INCOMPLETE
+                tr.note = f"list not complete after {limit:g} s ({len(tr.items)} items so far)"
+        return tr
+
+    async def _read_loop(self, reader: asyncio.StreamReader, parser: Parser) -> str:
+        try:
+            while True:
+                data = await reader.read(1 << 18)
+                if not data:
+                    parser.feed_eof()
+                    self._process(parser)
+                    return "the server closed the connection"
+                parser.feed(data)
+                self._process(parser)
+        except (ConnectionError, OSError) as exc:
+            return f"connection lost: {exc.__class__.__name__}"
+        except Exception as exc:  # a bug here must end the connection, not the program
+            return f"internal error while reading: {exc!r}"
+
+    def _process(self, parser: Parser) -> None:
+        batch: list[Frame] = []
+        for frame in parser.frames():
+            if self.on_wire is not None:
+                self.on_wire("in", frame.raw)
+            seen = self._banner_seen
+            if seen is not None and not seen.done():
+                if frame.kind is FrameKind.BANNER:
+                    seen.set_result(frame)
+                    continue
+                seen.set_exception(
+                    ConnectError(
+                        f"{self.spec.address} did not send an AMI banner; it sent "
+                        f"{frame.text[:60]!r}"
+                    )
+                )
+            routed = self._correlator.route(frame)
+            if routed.exchange is not None:
+                self._note_reply(routed.role, routed.exchange, routed.finished)
+            if routed.role in _PASS_TO_STREAM:
+                batch.append(frame)
+        if batch:
+            self._deliver(batch)
+
+    def _note_reply(self, role: Role, exchange: Exchange, finished: bool) -> None:
+        waiting = self._waiting.get(exchange.action_id)
+        if waiting is None:
+            return
+        tr, fut = waiting
+        now = time.monotonic()
+        if role is Role.RESPONSE:
+            tr.answered = now
+        if finished:
+            del self._waiting[exchange.action_id]
+            tr.done = now
+            tr.outcome = Outcome.ANSWERED
+            if not fut.done():
+                fut.set_result(None)
+
+    def _deliver(self, batch: list[Frame]) -> None:
+        self.events_received += len(batch)
+        for sub in self._subs:
+            sub.offer(batch)
+        if self.on_events is not None:
+            try:
+                self.on_events(batch)
+            except Exception as exc:  # a consumer's bug must not stop the reader
+                self.callback_errors.append(f"event consumer failed: {exc!r}")
+                del self.callback_errors[:-20]
+
+    def _gap(self, text: str) -> None:
+        if self.on_gap is not None:
+            self.on_gap(text)
+
+    def _set(self, phase: Phase, **changes: object) -> None:
+        version = self.banner.version if self.banner is not None else None
+        base = SessionState(phase, self.spec.address, self.spec.user, ami_version=version)
+        state = replace(base, **changes)  # type: ignore[arg-type]
+        if state == self.state:
+            return
+        self.state = state
+        if self.on_state is not None:
+            self.on_state(state)

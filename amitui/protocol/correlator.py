@@ -1,0 +1,179 @@
+"""Which action does this frame answer? A pure state machine, no clock and no I/O.
+
+Theory of operation
+-------------------
+The client registers each action (with its ActionID) before sending it; `route(frame)` then
+says what the frame is for:
+
+* A response with a known ActionID answers that action. When it opens a list
+  (`EventList: start`, in any case; or, on servers before 13.2 that sent no markers, a
+  `Message` saying the results "will follow"), the action stays open for its items.
+* An event carrying the ActionID of an open list is an item of it, unless it ends the list:
+  `EventList: Complete`, or, with no EventList header, an event named `...Complete`.
+* A response without an ActionID (Ping on 1.6.0/1.6.1, Events before 1.8.5) answers the oldest
+  action still waiting for its response: Asterisk serves one session's actions in order.
+* A second response for an action already answered (JabberSend, CoreShowChannelMap errors) is
+  kept on that action as a late response; it never lands on another one.
+* An event carrying the ActionID of an action answered earlier (OriginateResponse, UserEvent)
+  is a follow-up: it stays an ordinary event in the stream and is also noted on the action.
+  Finished actions are remembered for this, up to a bound.
+* Kind is decided by the parser from the first header, so OriginateResponse, which carries a
+  `Response:` header, is an event here.
+
+Timeouts belong to the session, which calls `abandon`. Tests: tests/protocol/test_correlator.py.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from amitui.protocol.actions import Action
+from amitui.protocol.frames import Frame, FrameKind
+
+_WILL_FOLLOW = re.compile(r"will follow", re.IGNORECASE)
+
+
+class Role(enum.Enum):
+    RESPONSE = "response"  # the response of a pending action
+    LIST_ITEM = "list-item"
+    LIST_END = "list-end"  # the ...Complete event that closes a list
+    LATE = "late"  # a further response for an action already answered
+    FOLLOW_UP = "follow-up"  # an event carrying the ActionID of a known action
+    STRAY = "stray"  # a response nobody is waiting for
+    EVENT = "event"  # an ordinary event, or a banner/unknown/malformed frame
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One action and everything that has come back for it so far."""
+
+    action: Action
+    response: Frame | None = None
+    items: list[Frame] = field(default_factory=list)
+    list_end: Frame | None = None
+    late: list[Frame] = field(default_factory=list)
+    follow_ups: list[Frame] = field(default_factory=list)
+    is_list: bool = False
+    done: bool = False
+
+    @property
+    def action_id(self) -> str:
+        return self.action.action_id or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    role: Role
+    exchange: Exchange | None = None
+
+    @property
+    def finished(self) -> bool:
+        """True when this frame completed its exchange."""
+        return self.role in (Role.RESPONSE, Role.LIST_END) and bool(
+            self.exchange and self.exchange.done
+        )
+
+
+def opens_list(response: Frame) -> bool:
+    marker = response.get("EventList")
+    if marker is not None:
+        return marker.lower() == "start"
+    return bool(_WILL_FOLLOW.search(response.get("Message") or ""))
+
+
+def ends_list(event: Frame) -> bool:
+    marker = event.get("EventList")
+    if marker is not None:
+        return marker.lower() == "complete"
+    return event.name.endswith("Complete")
+
+
+class Correlator:
+    def __init__(self, remember: int = 256) -> None:
+        self._pending: dict[str, Exchange] = {}  # insertion order is send order
+        self._recent: OrderedDict[str, Exchange] = OrderedDict()
+        self._remember = remember
+
+    @property
+    def pending(self) -> list[Exchange]:
+        return list(self._pending.values())
+
+    def expect(self, action: Action) -> Exchange:
+        """Register an action about to be sent. It must carry an ActionID."""
+        if not action.action_id:
+            raise ValueError("an action needs an ActionID to be correlated")
+        if action.action_id in self._pending:
+            raise ValueError(f"ActionID {action.action_id!r} is already pending")
+        exchange = Exchange(action)
+        self._pending[action.action_id] = exchange
+        return exchange
+
+    def abandon(self, action_id: str) -> Exchange | None:
+        """Stop waiting for an action (timeout, connection lost). Late frames are kept."""
+        exchange = self._pending.pop(action_id, None)
+        if exchange is not None:
+            self._finish(exchange)
+        return exchange
+
+    def abandon_all(self) -> list[Exchange]:
+        return [e for aid in list(self._pending) if (e := self.abandon(aid)) is not None]
+
+    def route(self, frame: Frame) -> Routed:
+        if frame.kind is FrameKind.RESPONSE:
+            return self._route_response(frame)
+        if frame.kind is FrameKind.EVENT:
+            return self._route_event(frame)
+        return Routed(Role.EVENT)
+
+    def _finish(self, exchange: Exchange) -> None:
+        exchange.done = True
+        self._pending.pop(exchange.action_id, None)
+        self._recent[exchange.action_id] = exchange
+        self._recent.move_to_end(exchange.action_id)
+        while len(self._recent) > self._remember:
+            self._recent.popitem(last=False)
+
+    def _route_response(self, frame: Frame) -> Routed:
+        aid = frame.action_id
+        if aid:
+            exchange = self._pending.get(aid)
+            if exchange is None:
+                known = self._recent.get(aid)
+                if known is not None:
+                    known.late.append(frame)
+                    return Routed(Role.LATE, known)
+                return Routed(Role.STRAY)
+            if exchange.response is not None:
+                exchange.late.append(frame)
+                return Routed(Role.LATE, exchange)
+        else:
+            exchange = next((e for e in self._pending.values() if e.response is None), None)
+            if exchange is None:
+                return Routed(Role.STRAY)
+        exchange.response = frame
+        if opens_list(frame):
+            exchange.is_list = True
+        else:
+            self._finish(exchange)
+        return Routed(Role.RESPONSE, exchange)
+
+    def _route_event(self, frame: Frame) -> Routed:
+        aid = frame.action_id
+        if not aid:
+            return Routed(Role.EVENT)
+        exchange = self._pending.get(aid)
+        if exchange is not None and exchange.is_list:
+            if ends_list(frame):
+                exchange.list_end = frame
+                self._finish(exchange)
+                return Routed(Role.LIST_END, exchange)
+            exchange.items.append(frame)
+            return Routed(Role.LIST_ITEM, exchange)
+        exchange = exchange or self._recent.get(aid)
+        if exchange is not None:
+            exchange.follow_ups.append(frame)
+            return Routed(Role.FOLLOW_UP, exchange)
+        return Routed(Role.EVENT)

@@ -1,0 +1,143 @@
+"""What the parser produces: one immutable Frame per AMI packet.
+
+A frame keeps its headers as an ordered tuple of (key, value) pairs, exactly as on the wire:
+duplicates stay (Variable, ChanVariable, Output), spelling stays (Uniqueid vs UniqueID), and
+lookups are case-insensitive because Asterisk's own are. The raw bytes are kept too, so the
+inspector can always show what really arrived.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+
+REDACTED = "********"
+# Headers whose values are credentials. They never leave the process unmasked.
+SECRET_KEYS = frozenset({"secret", "key"})
+
+
+class FrameKind(enum.Enum):
+    BANNER = "banner"
+    RESPONSE = "response"
+    EVENT = "event"
+    UNKNOWN = "unknown"  # a packet with neither Response nor Event (third-party modules)
+    MALFORMED = "malformed"  # bytes that could not be framed (over the size cap, cut short)
+
+
+Header = tuple[str, str]
+
+
+class Frame:
+    """One packet from the server. Immutable by convention; cheap to create."""
+
+    __slots__ = ("_index", "error", "headers", "kind", "loose", "output", "raw", "replaced")
+
+    def __init__(
+        self,
+        kind: FrameKind,
+        headers: tuple[Header, ...],
+        raw: bytes,
+        *,
+        output: tuple[str, ...] | None = None,
+        loose: tuple[str, ...] = (),
+        replaced: int = 0,
+        error: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.headers = headers
+        self.raw = raw
+        self.output = output  # Command output lines, legacy or modern format; None otherwise
+        self.loose = loose  # lines that had no colon, kept in order
+        self.replaced = replaced  # invalid UTF-8 sequences replaced by U+FFFD
+        self.error = error  # why a MALFORMED frame is malformed
+        self._index: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Frame({self.kind.value}, {self.name!r}, {len(self.headers)} headers)"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Frame):
+            return NotImplemented
+        return (
+            self.kind is other.kind
+            and self.headers == other.headers
+            and self.raw == other.raw
+            and self.output == other.output
+            and self.loose == other.loose
+            and self.replaced == other.replaced
+            and self.error == other.error
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.raw))
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The first value of `key`, compared case-insensitively."""
+        index = self._index
+        if index is None:
+            index = {}
+            for k, v in self.headers:
+                index.setdefault(k.lower(), v)
+            self._index = index
+        return index.get(key.lower(), default)
+
+    def get_all(self, key: str) -> list[str]:
+        """Every value of `key`, in wire order."""
+        low = key.lower()
+        return [v for k, v in self.headers if k.lower() == low]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __iter__(self) -> Iterator[Header]:
+        return iter(self.headers)
+
+    @property
+    def name(self) -> str:
+        """The event name, the response status, or the banner text."""
+        if self.kind is FrameKind.EVENT:
+            return self.get("Event") or ""
+        if self.kind is FrameKind.RESPONSE:
+            return self.get("Response") or ""
+        if self.kind is FrameKind.BANNER:
+            return self.text
+        return ""
+
+    @property
+    def action_id(self) -> str | None:
+        return self.get("ActionID")
+
+    @property
+    def text(self) -> str:
+        """The raw bytes as text (invalid UTF-8 replaced)."""
+        return self.raw.decode("utf-8", "replace").rstrip("\r\n") if self.raw else ""
+
+    @property
+    def version(self) -> str | None:
+        """For a banner: the AMI version (not the Asterisk version), e.g. '11.0.0'."""
+        if self.kind is not FrameKind.BANNER:
+            return None
+        _, _, version = self.text.rpartition("/")
+        return version.strip() or None
+
+    def redacted_text(self) -> str:
+        """The packet as AMI text, with credential values masked."""
+        return render_headers(redact(self.headers), self.loose, self.output)
+
+
+def redact(headers: tuple[Header, ...] | list[Header]) -> tuple[Header, ...]:
+    """The same headers with Secret and Key values replaced by a mask."""
+    return tuple((k, REDACTED if k.lower() in SECRET_KEYS else v) for k, v in headers)
+
+
+def render_headers(
+    headers: tuple[Header, ...], loose: tuple[str, ...] = (), output: tuple[str, ...] | None = None
+) -> str:
+    """Headers back to AMI text (LF line ends, for display)."""
+    lines = [f"{k}: {v}" for k, v in headers]
+    lines.extend(loose)
+    has_output_headers = any(k.lower() == "output" for k, _ in headers)
+    if output is not None and not has_output_headers:
+        lines.extend(output)  # legacy Follows body
+        lines.append("--END COMMAND--")
+    return "\n".join(lines)
