@@ -1,0 +1,109 @@
+"""Copy formats: a frame, an action or a whole exchange as text a user can paste elsewhere.
+
+Pure functions, no Textual, so the inspector, the CLI and tests share them. Everything here
+masks credentials: whatever a user copies may end up in a ticket or a chat, so a `Secret` or
+`Key` value never leaves through an export (tests/store/test_export.py proves it for each
+format). Raw text is masked line by line rather than rebuilt from parsed headers, so the copy
+shows what really arrived (spelling, spacing, loose lines, a malformed packet's bytes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from typing import Protocol
+
+from amitui.protocol.actions import Action
+from amitui.protocol.correlator import Exchange
+from amitui.protocol.frames import REDACTED, Frame, FrameKind, redact
+from amitui.protocol.jsonform import frame_to_json
+
+# A credential line, as the parser would split it: the key is everything before the first
+# colon. Surrounding blanks are tolerated here (redact() would not see "Secret :" as a secret;
+# masking more than needed is the safe side).
+_SECRET_LINE = re.compile(r"^(?P<key>[ \t]*(?:secret|key)[ \t]*:)(?P<value>.*)$", re.IGNORECASE)
+
+
+class TranscriptLike(Protocol):
+    """What the exports need from `amitui.client.Transcript`.
+
+    A protocol rather than an import, so the store layer does not depend on the client layer.
+    """
+
+    @property
+    def action(self) -> Action: ...
+
+    @property
+    def exchange(self) -> Exchange: ...
+
+
+def mask_text(text: str) -> str:
+    """AMI text with the value of every Secret/Key line replaced by the mask."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = _SECRET_LINE.match(line)
+        if m is not None:
+            lines[i] = f"{m['key']} {REDACTED}"
+    return "\n".join(lines)
+
+
+def frame_as_ami(frame: Frame) -> str:
+    """The frame as it came off the wire: LF line ends, secrets masked, no trailing newline."""
+    if not frame.raw:
+        # Frames built in code have no bytes; the headers are all there is.
+        return frame.redacted_text()
+    text = frame.raw.decode("utf-8", "replace").replace("\r\n", "\n").rstrip("\n")
+    return mask_text(text)
+
+
+def frame_as_json(frame: Frame) -> str:
+    """One JSON object, as `--json` prints it (secrets masked by frame_to_json)."""
+    return json.dumps(frame_to_json(frame), ensure_ascii=False)
+
+
+def action_as_command_line(action: Action, program: str = "amitui") -> str:
+    """A shell line that sends the same action again with `amitui action`.
+
+    ActionID is left out (the session assigns a fresh one); secrets are masked, so the line
+    has to be completed by hand before it can log in anywhere.
+    """
+    words = [program, "action", action.name]
+    words.extend(f"{key}={value}" for key, value in redact(action.headers))
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def exchange_frames(tr: TranscriptLike) -> list[Frame]:
+    """What came back for an action, in the order the CLI prints it, then follow-ups.
+
+    Response, list items, the list's Complete event, late responses (as `amitui action`
+    prints them) and then follow-up events such as OriginateResponse, which a user copying an
+    Originate's exchange wants to see too.
+    """
+    ex = tr.exchange
+    frames = [ex.response] if ex.response is not None else []
+    frames += ex.items
+    if ex.list_end is not None:
+        frames.append(ex.list_end)
+    return frames + ex.late + ex.follow_ups
+
+
+def transcript_as_ami(tr: TranscriptLike) -> str:
+    """The action as sent, then everything that came back: blank-line separated AMI blocks."""
+    blocks = [tr.action.redacted_text()]
+    blocks.extend(frame_as_ami(frame) for frame in exchange_frames(tr))
+    return "\n\n".join(blocks)
+
+
+def transcript_as_json(tr: TranscriptLike) -> str:
+    """NDJSON: one object per message that came back, like `amitui action --json`."""
+    return "\n".join(frame_as_json(frame) for frame in exchange_frames(tr))
+
+
+def describe_frame(frame: Frame) -> str:
+    """A short name for toasts and titles: the event name, `Response Success`, ..."""
+    if frame.kind is FrameKind.EVENT:
+        return frame.name or "event"
+    if frame.kind is FrameKind.RESPONSE:
+        return f"Response {frame.name}".rstrip()
+    return str(frame.kind.value)

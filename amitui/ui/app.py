@@ -1,0 +1,382 @@
+"""The console: one AMI session worker feeding the store, three panes reading it.
+
+Data flow: the session's reader appends each batch to the ring through StoreBridge (no Textual
+message per event); a 20 Hz timer asks the stream to sync, which costs nothing when the ring
+has not changed. Messages carry only low-rate facts: the session's state changed, an action
+completed. Every action goes through `request_send`, which refuses read-only violations and
+asks before anything that changes the PBX.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from amitui.client import (
+    ActionPolicy,
+    AmiSession,
+    Phase,
+    ServerSpec,
+    SessionError,
+    SessionState,
+    Transcript,
+)
+from amitui.config import Profile
+from amitui.protocol import Action, LocalProtocolError
+from amitui.store import ActionHistory, EventRing, FilteredView, GapMarker, StoredEvent
+from amitui.ui.bridge import SessionDocs, StoreBridge
+from amitui.ui.screens.confirm import ConfirmSend
+from amitui.ui.screens.types import EventTypes
+from amitui.ui.theme import DEFAULT_THEME, load_themes, variable_defaults
+from amitui.ui.widgets.composer import ActionComposer
+from amitui.ui.widgets.inspector import ResponseInspector
+from amitui.ui.widgets.statusbar import StatusBar, StatusFacts
+from amitui.ui.widgets.stream import EventStream
+from amitui.ui.widgets.stream_pane import StreamPane
+
+SessionFactory = Callable[..., AmiSession]
+DemoStarter = Callable[[], Awaitable[Any]]  # returns an object with a `.port`
+
+
+@dataclass
+class Settings:
+    """Everything the app needs that is not the session; tests pass fixed values."""
+
+    profile: Profile = field(default_factory=lambda: Profile(name=""))
+    ring_capacity: int = 100_000
+    theme: str = DEFAULT_THEME
+    keymap: dict[str, str] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic  # for rates; snapshots freeze it
+    refresh_hz: float = 20.0
+    demo: bool = False
+
+
+class SessionStateChanged(Message):
+    def __init__(self, state: SessionState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class AmiApp(App[int]):
+    TITLE = "amitui"
+    CSS = """
+    Screen { layout: vertical; }
+    #title { height: 1; dock: top; background: $panel; color: $foreground; padding: 0 1; }
+    #title.-profile-color { text-style: bold; }
+    #stream-pane { height: 3fr; }
+    #lower { height: 2fr; }
+    #composer { width: 2fr; border: round $secondary 50%; }
+    #composer:focus-within { border: round $secondary; }
+    #inspector { width: 3fr; border: round $accent 50%; }
+    #inspector:focus-within { border: round $accent; }
+    """
+    BINDINGS = [
+        Binding("e", "focus('stream')", "Events", id="app.focus-events"),
+        Binding("a", "focus_composer", "Compose", id="app.focus-composer"),
+        Binding("i", "focus('inspector')", "Inspect", id="app.focus-inspector"),
+        Binding("t", "types", "Types", id="app.types"),
+        Binding("h", "hangup", "Hangup", id="app.hangup"),
+        Binding("r", "redirect", "Redirect", show=False, id="app.redirect"),
+        Binding("o", "originate", "Originate", id="app.originate"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("f11", "maximize", "Maximize", show=False, id="app.maximize"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        spec: ServerSpec,
+        settings: Settings | None = None,
+        *,
+        session_factory: SessionFactory = AmiSession,
+        demo_starter: DemoStarter | None = None,
+    ) -> None:
+        self._themes = load_themes()  # before App.__init__, which asks for the variables
+        super().__init__()
+        for theme in self._themes.themes:
+            self.register_theme(theme)
+        self.spec = spec
+        self.settings = settings or Settings()
+        self.session_factory = session_factory
+        self.demo_starter = demo_starter
+        self.session: AmiSession | None = None
+        self.ring = EventRing(self.settings.ring_capacity)
+        self.view = FilteredView(self.ring)
+        self.history = ActionHistory()
+        self.bridge = StoreBridge(
+            self.ring, spec.address, self.settings.clock, self.settings.monotonic
+        )
+        self.docs = SessionDocs(lambda: self.session)
+        profile = self.settings.profile
+        self.policy = ActionPolicy(profile.confirm_actions, profile.safe_actions)
+        self._last_version = -1
+        self._commands_loaded = False
+
+    # -- composition ------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return variable_defaults(self._themes.themes)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title_text(), id="title")
+        yield StreamPane(self.view, id="stream-pane")
+        with Horizontal(id="lower"):
+            yield ActionComposer(self.docs, id="composer")
+            yield ResponseInspector(id="inspector")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def _title_text(self) -> str:
+        parts = ["amitui"]
+        if self.settings.profile.name:
+            parts.append(f"profile {self.settings.profile.name}")
+        parts.append(f"{self.spec.user}@{self.spec.address}")
+        if self.settings.demo:
+            parts.append("DEMO PBX — simulated calls, nothing real")
+        if self.spec.read_only:
+            parts.append("read-only")
+        return " · ".join(parts)
+
+    def on_mount(self) -> None:
+        for problem in self._themes.problems:
+            self.notify(problem, severity="warning", timeout=10)
+        self.theme = self._pick_theme(self.settings.theme)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        color = self.settings.profile.color
+        if color:
+            title = self.query_one("#title", Static)
+            try:
+                title.styles.background = color
+                title.add_class("-profile-color")
+            except Exception:
+                self.notify(f"profile color {color!r} is not a colour", severity="warning")
+        self.query_one(EventStream).focus()
+        self.set_interval(1 / self.settings.refresh_hz, self._tick, name="refresh")
+        self.set_interval(0.5, self._update_status, name="status")
+        self.run_worker(
+            self._run_session(),
+            name="ami-session",
+            group="ami",
+            description=f"AMI session to {self.spec.address}",
+            exit_on_error=False,
+        )
+
+    def _pick_theme(self, name: str) -> str:
+        if name in self.available_themes:
+            return name
+        self.notify(f"theme {name!r} not found; using {DEFAULT_THEME}", severity="warning")
+        return DEFAULT_THEME
+
+    def watch_theme(self, _: str) -> None:
+        for stream in self.query(EventStream):
+            stream.forget_styles()
+
+    # -- session ----------------------------------------------------------------------------
+
+    async def _run_session(self) -> None:
+        spec = self.spec
+        if self.demo_starter is not None:
+            server = await self.demo_starter()
+            spec = replace(spec, port=int(server.port))
+            self.spec = spec
+            self.bridge.server = spec.address
+            self.query_one("#title", Static).update(self._title_text())
+        self.session = self.session_factory(
+            spec,
+            on_events=self.bridge.on_events,
+            on_gap=self.bridge.on_gap,
+            on_state=lambda state: self.post_message(SessionStateChanged(state)),
+        )
+        await self.session.run()
+
+    def on_session_state_changed(self, message: SessionStateChanged) -> None:
+        state = message.state
+        self._update_status()
+        if state.phase is Phase.READY and not self._commands_loaded:
+            self._commands_loaded = True
+            self.query_one(ActionComposer).refresh_commands()
+        elif state.phase is Phase.FAILED:
+            self.notify(
+                state.reason or "connection failed", title="AMI", severity="error", timeout=30
+            )
+
+    def _tick(self) -> None:
+        if self.ring.version == self._last_version:
+            return
+        self._last_version = self.ring.version
+        pane = self.query_one(StreamPane)
+        if pane.stream.sync():
+            pane.update_titles()
+
+    def _update_status(self) -> None:
+        session = self.session
+        stream = self.query_one(EventStream)
+        state = (
+            session.state
+            if session
+            else SessionState(Phase.IDLE, self.spec.address, self.spec.user)
+        )
+        self.query_one(StatusBar).show(
+            StatusFacts(
+                state=state,
+                rate=self.bridge.meter.rate(),
+                total=sum(self.ring.counts.values()),
+                evicted=self.ring.evicted,
+                shown=len(stream.rows),
+                following=stream.following,
+                waiting=stream.waiting,
+                read_only=self.spec.read_only,
+                demo=self.settings.demo,
+                ping_ms=session.ping_ms if session else None,
+            )
+        )
+
+    # -- panes talking to each other --------------------------------------------------------
+
+    def on_event_stream_selected(self, message: EventStream.Selected) -> None:
+        inspector = self.query_one(ResponseInspector)
+        if isinstance(message.entry, StoredEvent):
+            inspector.show_event(message.entry)
+        elif isinstance(message.entry, GapMarker):
+            inspector.show_gap(message.entry)
+
+    def on_event_stream_follow_changed(self, _: EventStream.FollowChanged) -> None:
+        self.query_one(StreamPane).update_titles()
+        self._update_status()
+
+    def on_action_composer_send_requested(self, message: ActionComposer.SendRequested) -> None:
+        self.request_send(message.action)
+
+    def request_send(self, action: Action) -> None:
+        """Send after the checks: read-only refuses, state-changing actions ask first."""
+        if not action.action_id and self.session is not None:
+            # Fixed now, so the confirmation shows exactly the bytes that will be sent.
+            action = action.with_id(self.session.ids.next())
+        changes = self.policy.changes_state(action)
+        if changes and self.spec.read_only:
+            self.notify(
+                f"{action.name} can change the PBX and this session is read-only",
+                title="Refused",
+                severity="error",
+            )
+            return
+        if changes and self.settings.profile.confirm:
+
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self._send(action)
+                else:
+                    self.notify(f"{action.name} not sent")
+
+            self.push_screen(ConfirmSend(action, self.spec.address), answered)
+            return
+        self._send(action)
+
+    def _send(self, action: Action) -> None:
+        self.run_worker(
+            self._send_now(action), group="actions", name=f"send {action.name}",
+            description=f"{action.name} to {self.spec.address}", exit_on_error=False,
+        )  # fmt: skip
+
+    async def _send_now(self, action: Action) -> None:
+        session = self.session
+        if session is None:
+            self.notify("not connected yet", severity="error")
+            return
+        try:
+            tr: Transcript = await session.send(action)
+        except (SessionError, LocalProtocolError) as exc:
+            self.notify(str(exc), title=f"{action.name} not sent", severity="error")
+            return
+        self.history.add(tr.action.action_id or "", tr.action.name, tr.action.headers, tr.sent_wall)
+        self.history.update(tr.action.action_id or "", tr.status, tr.latency_ms)
+        self.query_one(ResponseInspector).show_transcript(tr)
+        took = f" in {tr.latency_ms:.0f} ms" if tr.latency_ms is not None else ""
+        text = f"{action.name} → {tr.status}{took}: {tr.message}"
+        self.notify(text, severity="information" if tr.ok else "error", timeout=6)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_focus_composer(self) -> None:
+        self.query_one(ActionComposer).focus_picker()
+
+    def action_types(self) -> None:
+        def closed(_: None) -> None:
+            pane = self.query_one(StreamPane)
+            pane.stream.sync()
+            pane.update_titles()
+
+        self.push_screen(EventTypes(self.view), closed)
+
+    def _selected_channel(self) -> str | None:
+        entry = self.query_one(EventStream).selected_entry()
+        if isinstance(entry, StoredEvent):
+            return entry.frame.get("Channel")
+        return None
+
+    def action_hangup(self) -> None:
+        channel = self._selected_channel()
+        if not channel:
+            self.notify("Select an event with a Channel first (e, then ↑/↓)")
+            return
+        self.query_one(ActionComposer).prepare("Hangup", [("Channel", channel)])
+
+    def action_redirect(self) -> None:
+        channel = self._selected_channel()
+        if not channel:
+            self.notify("Select an event with a Channel first (e, then ↑/↓)")
+            return
+        self.query_one(ActionComposer).prepare("Redirect", [("Channel", channel)])
+
+    def action_originate(self) -> None:
+        self.query_one(ActionComposer).prepare("Originate")
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_maximize(self) -> None:
+        focused = self.focused
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        elif focused is not None:
+            self.screen.maximize(focused)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        pane = self.query_one(StreamPane)
+        yield SystemCommand("Filter events", "Filter the stream (/)", pane.action_open_filter)
+        yield SystemCommand("Clear filter", "Show every event again (x)", pane.action_clear_filter)
+        yield SystemCommand(
+            "Follow stream", "Jump to the newest event (End)", pane.stream.action_follow
+        )
+        yield SystemCommand(
+            "Pause stream", "Stop scrolling; keep events (space)", pane.stream.action_toggle_pause
+        )
+        yield SystemCommand(
+            "Mute selected event type", "Hide this type (m)", pane.action_mute_selected
+        )
+        yield SystemCommand(
+            "Event types", "Counts per type; mute and unmute (t)", self.action_types
+        )
+        yield SystemCommand(
+            "Compose action", "Pick an action from ListCommands (a)", self.action_focus_composer
+        )
+        yield SystemCommand("Originate", "Prepare an Originate (o)", self.action_originate)
+        yield SystemCommand("Hang up selected channel", "Prepare Hangup (h)", self.action_hangup)
+        yield SystemCommand(
+            "Redirect selected channel", "Prepare Redirect (r)", self.action_redirect
+        )

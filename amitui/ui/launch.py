@@ -1,0 +1,44 @@
+"""Open the console from the command line: a real server, or the built-in demo PBX."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from amitui.client import ServerSpec
+from amitui.config import Config
+from amitui.ui.app import AmiApp, Settings
+from amitui.ui.theme import DEFAULT_THEME
+
+DEMO_USER, DEMO_SECRET = "demo", "demo"
+
+
+def wants_demo(args: argparse.Namespace, config: Config) -> bool:
+    """--demo, or nothing at all to connect to: a newcomer's first run shows something alive."""
+    if getattr(args, "demo", False):
+        return True
+    return not (args.user or args.profile or args.host or args.port or config.default_profile)
+
+
+def launch(args: argparse.Namespace, config: Config) -> int:
+    from amitui.cli import server_spec
+
+    ui: dict[str, Any] = config.ui
+    demo = wants_demo(args, config)
+    settings = Settings(
+        ring_capacity=int(ui.get("ring_capacity", 100_000)),
+        theme=str(ui.get("theme", DEFAULT_THEME)),
+        keymap=config.keys,
+        demo=demo,
+    )
+    if demo:
+        from amitui.demo import serve
+
+        spec = ServerSpec(user=DEMO_USER, secret=DEMO_SECRET, port=0, name="demo")
+        app = AmiApp(spec, settings, demo_starter=lambda: serve(port=0))
+    else:
+        spec = server_spec(args, config, interactive=sys.stdin.isatty())
+        settings.profile = config.profile(args.profile)
+        app = AmiApp(spec, settings)
+    return app.run() or 0

@@ -1,0 +1,53 @@
+"""Ask before an action that changes the PBX, showing exactly what will be sent."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from amitui.protocol import Action
+
+
+class ConfirmSend(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmSend { align: center middle; }
+    ConfirmSend > Vertical {
+        width: 70; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $warning; background: $panel; padding: 0 1;
+    }
+    ConfirmSend #question { text-style: bold; color: $warning; margin-bottom: 1; }
+    ConfirmSend #wire { background: $surface; padding: 0 1; height: auto; max-height: 20; }
+    ConfirmSend Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmSend Button { margin-left: 2; min-width: 12; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Send", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "Cancel", id="confirm.no"),
+    ]
+
+    def __init__(self, action: Action, server: str) -> None:
+        super().__init__()
+        self.action = action
+        self.server = server
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                f"{self.action.name} can change the PBX at {self.server}. Send it?", id="question"
+            )
+            yield Static(self.action.redacted_text(), id="wire", markup=False)
+            with Horizontal():
+                yield Button("Send (y)", variant="warning", id="yes")
+                yield Button("Cancel (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # the safe choice is the default
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,293 @@
+"""The live event stream: a Line-API view over the filtered ring.
+
+Only visible rows are rendered, each from a cache keyed by sequence number, so the cost of a
+refresh follows the screen size, not the event rate. The widget never receives a message per
+event: the app calls `sync()` from a ~20 Hz timer, which does nothing when the store has not
+changed. While following, the newest row stays in view; moving the cursor up (or scrolling
+with the mouse) pauses, and new events are kept and counted until the user follows again.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Callable
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from amitui.protocol import Frame, FrameKind
+from amitui.store import Entry, FilteredView, GapMarker, StoredEvent
+
+# Headers that identify an event at a glance, in the order they are shown.
+SUMMARY_KEYS = (
+    "Channel", "DestChannel", "ChannelStateDesc", "Exten", "Application", "AppData", "Cause",
+    "Cause-txt", "DialStatus", "Variable", "Value", "UserEvent", "BridgeUniqueid", "Peer",
+    "PeerStatus", "Endpoint", "ContactStatus", "AOR", "Status", "Response", "Message",
+    "Uniqueid", "Linkedid",
+)  # fmt: skip
+_BARE_KEYS = frozenset({"Channel"})  # shown as a bare value: it is the row's subject
+_SKIP = frozenset({"event", "privilege", "actionid"})
+_HANGUPS = frozenset({"Hangup", "HangupRequest", "SoftHangupRequest", "HangupHandlerRun"})
+FAMILIES = ("call", "dialplan", "system", "security", "agent", "user", "reporting")
+NAME_WIDTH = 22
+CACHE_SIZE = 2000
+
+
+def family(frame: Frame) -> str:
+    """The colour role of an event: from its Privilege class, which Asterisk always sends."""
+    if frame.kind is FrameKind.MALFORMED:
+        return "malformed"
+    if frame.kind is not FrameKind.EVENT:
+        return "response"
+    if frame.name in _HANGUPS:
+        return "hangup"
+    klass = (frame.get("Privilege") or "").split(",", 1)[0].lower()
+    return klass if klass in FAMILIES else "other"
+
+
+def summary(frame: Frame, limit: int = 8) -> list[tuple[str | None, str]]:
+    """(key, value) pairs to show after the name; key None means a bare value."""
+    if frame.kind is FrameKind.MALFORMED:
+        return [(None, frame.error or "malformed")]
+    picked: list[tuple[str | None, str]] = []
+    for key in SUMMARY_KEYS:
+        value = frame.get(key)
+        if value:
+            picked.append((None if key in _BARE_KEYS else key, value))
+            if len(picked) >= limit:
+                return picked
+    if not picked:  # an event nobody listed: show whatever it carries
+        for key, value in frame.headers:
+            if key.lower() not in _SKIP and value:
+                picked.append((key, value))
+                if len(picked) >= 4:
+                    break
+    return picked
+
+
+class EventStream(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {
+        "event-stream--time",
+        "event-stream--key",
+        "event-stream--cursor",
+        "event-stream--gap",
+        "event-stream--malformed",
+        "event-stream--response",
+        "event-stream--hangup",
+        "event-stream--other",
+        *(f"event-stream--{name}" for name in FAMILIES),
+    }
+    DEFAULT_CSS = """
+    EventStream { background: $surface; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    EventStream > .event-stream--time { color: $event-time; }
+    EventStream > .event-stream--key { color: $event-key; }
+    EventStream > .event-stream--cursor { background: $event-cursor-background; }
+    EventStream:focus > .event-stream--cursor {
+        background: $event-cursor-background; text-style: bold;
+    }
+    EventStream > .event-stream--gap { color: $event-gap; text-style: bold; }
+    EventStream > .event-stream--malformed { color: $event-malformed; text-style: bold; }
+    EventStream > .event-stream--response { color: $event-response; text-style: italic; }
+    EventStream > .event-stream--hangup { color: $event-hangup; text-style: bold; }
+    EventStream > .event-stream--other { color: $event-other; }
+    EventStream > .event-stream--call { color: $event-call; }
+    EventStream > .event-stream--dialplan { color: $event-dialplan; }
+    EventStream > .event-stream--system { color: $event-system; }
+    EventStream > .event-stream--security { color: $event-security; }
+    EventStream > .event-stream--agent { color: $event-agent; }
+    EventStream > .event-stream--user { color: $event-user; }
+    EventStream > .event-stream--reporting { color: $event-reporting; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="stream.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="stream.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="stream.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="stream.page-down"),
+        Binding("home,g", "first", "First", show=False, id="stream.first"),
+        Binding("end,G", "follow", "Follow", id="stream.follow"),
+        Binding("space", "toggle_pause", "Pause", id="stream.pause"),
+    ]
+
+    following: reactive[bool] = reactive(True)
+
+    class Selected(Message):
+        """The user selected an entry (cursor moved or clicked)."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class FollowChanged(Message):
+        def __init__(self, following: bool) -> None:
+            super().__init__()
+            self.following = following
+
+    def __init__(
+        self,
+        view: FilteredView,
+        *,
+        clock_format: Callable[[float], str] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.view = view
+        self.rows: list[int] = []
+        self.cursor: int | None = None  # index into rows; None while following
+        self.waiting = 0  # rows that arrived while paused
+        self._paused_at_seq = 0
+        self._cache: OrderedDict[int, Strip] = OrderedDict()
+        self._format_time = clock_format or format_time
+
+    # -- data -------------------------------------------------------------------------------
+
+    def sync(self) -> bool:
+        """Take the view's current rows; True when anything changed."""
+        rows = self.view.rows()
+        if rows is self.rows:
+            return False
+        selected = self.selected_seq
+        self.rows = rows
+        self.virtual_size = Size(self.size.width, len(rows))
+        if selected is not None:
+            index = bisect_left(rows, selected)
+            found = index < len(rows) and rows[index] == selected
+            self.cursor = index if found else (min(index, len(rows) - 1) if rows else None)
+        if self.following:
+            self.scroll_to(y=len(rows), animate=False, immediate=True, force=True)
+            self.waiting = 0
+        else:
+            self.waiting = len(rows) - bisect_left(rows, self._paused_at_seq + 1)
+        self.refresh()
+        return True
+
+    def forget_styles(self) -> None:
+        """Drop cached lines (the theme changed)."""
+        self._cache.clear()
+        self.refresh()
+
+    @property
+    def selected_seq(self) -> int | None:
+        if self.cursor is None or not self.rows:
+            return None
+        return self.rows[min(self.cursor, len(self.rows) - 1)]
+
+    def selected_entry(self) -> Entry | None:
+        seq = self.selected_seq
+        return None if seq is None else self.view.ring.get(seq)
+
+    # -- movement ---------------------------------------------------------------------------
+
+    def watch_following(self, following: bool) -> None:
+        if following:
+            self.cursor = None
+            self.waiting = 0
+            self.scroll_to(y=len(self.rows), animate=False, immediate=True, force=True)
+        else:
+            self._paused_at_seq = self.rows[-1] if self.rows else 0
+        self.refresh()
+        self.post_message(self.FollowChanged(following))
+
+    def _move_to(self, index: int) -> None:
+        if not self.rows:
+            return
+        index = max(0, min(index, len(self.rows) - 1))
+        self.following = False
+        self.cursor = index
+        top = self.scroll_offset.y
+        height = max(1, self.size.height)
+        if index < top:
+            self.scroll_to(y=index, animate=False, immediate=True, force=True)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True, force=True)
+        self.refresh()
+        entry = self.selected_entry()
+        if entry is not None:
+            self.post_message(self.Selected(entry))
+
+    def action_cursor(self, delta: int) -> None:
+        start = self.cursor if self.cursor is not None else len(self.rows)
+        self._move_to(start + delta)
+
+    def action_page(self, direction: int) -> None:
+        start = self.cursor if self.cursor is not None else len(self.rows) - 1
+        self._move_to(start + direction * max(1, self.size.height - 1))
+
+    def action_first(self) -> None:
+        self._move_to(0)
+
+    def action_follow(self) -> None:
+        self.following = True
+
+    def action_toggle_pause(self) -> None:
+        self.following = not self.following
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.rows):
+            self._move_to(index)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.following = False
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        seq = self.rows[index]
+        strip = self._line(seq).apply_style(self.rich_style)
+        strip = strip.crop(self.scroll_offset.x, self.scroll_offset.x + width)
+        strip = strip.extend_cell_length(width, self.rich_style)
+        if index == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("event-stream--cursor"))
+        return strip
+
+    def _line(self, seq: int) -> Strip:
+        cached = self._cache.get(seq)
+        if cached is not None:
+            self._cache.move_to_end(seq)
+            return cached
+        entry = self.view.ring.get(seq)
+        strip = Strip(self._segments(entry)) if entry is not None else Strip([])
+        self._cache[seq] = strip
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return strip
+
+    def _style(self, role: str) -> Style:
+        return self.get_component_rich_style(f"event-stream--{role}", partial=True)
+
+    def _segments(self, entry: Entry) -> list[Segment]:
+        stamp = Segment(self._format_time(entry.received) + " ", self._style("time"))
+        if isinstance(entry, GapMarker):
+            return [stamp, Segment(f"──── {entry.reason} ────", self._style("gap"))]
+        assert isinstance(entry, StoredEvent)
+        frame = entry.frame
+        role = family(frame)
+        name = frame.name if frame.kind is FrameKind.EVENT else f"<{frame.kind.value}>"
+        if frame.kind is FrameKind.RESPONSE:
+            name = f"Response:{frame.name}"
+        segs = [stamp, Segment(name.ljust(NAME_WIDTH) + " ", self._style(role))]
+        key_style = self._style("key")
+        for key, value in summary(frame):
+            if key is not None:
+                segs.append(Segment(f"{key}=", key_style))
+            segs.append(Segment(value + "  "))
+        return segs
+
+
+def format_time(epoch: float) -> str:
+    """HH:MM:SS.mmm in local time: what an engineer compares with the PBX's own logs."""
+    whole = int(epoch)
+    return time.strftime("%H:%M:%S", time.localtime(whole)) + f".{int((epoch - whole) * 1000):03d}"
