@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print NDJSON: one object per event")
     _connection_options(p, top=False)
 
+    p = sub.add_parser("demo-server", help="run the built-in demo PBX, to try the other commands")
+    p.add_argument("--port", type=int, default=5038, help="port on 127.0.0.1 (0 picks a free one)")
+    p.add_argument("--seed", type=int, help="random seed: the same calls on every run")
+
     p = sub.add_parser(
         "replay", help="print the packets of a raw capture (nc host 5038 | tee FILE)"
     )
@@ -162,6 +166,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == "demo-server":
+            import asyncio
+
+            from amitui.demo import main as demo_main
+
+            asyncio.run(demo_main(args.port, args.seed))
+            return EXIT_OK
         if args.command == "replay":
             from amitui.scripting import replay_file
 

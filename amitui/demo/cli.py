@@ -34,7 +34,7 @@ def run(pbx: DemoPbx, rec: Recorded, command: str, uptime: float) -> CliResult:
     ]
     for prefix, handler in handlers:
         if low[: len(prefix)] == prefix:
-            return handler(words[len(prefix):])
+            return handler(words[len(prefix) :])
     return _unknown(rec, command, words)
 
 
@@ -43,8 +43,9 @@ def _show_command(rec: Recorded, names: list[str]) -> CliResult:
         return False, rec.cli["manager show command"]
     wanted = {n.lower() for n in names}
     # Asterisk walks its action list (ListCommands order) and prints each one asked for.
-    blocks = [rec.command_docs[key] for key in rec.actions if key in wanted
-              and key in rec.command_docs]
+    blocks = [
+        rec.command_docs[key] for key in rec.actions if key in wanted and key in rec.command_docs
+    ]
     out = [""]
     for block in blocks:
         out += [*block, ""]
@@ -87,18 +88,37 @@ def _channels(pbx: DemoPbx, rec: Recorded, args: list[str]) -> CliResult:
         rows = [_BRIEF.format("Channel", "Location", "State", "Application(Data)")]
         rows += [_brief(c) for c in chans]
     elif mode == "verbose":
-        rows = [_VERBOSE.format("Channel", "Context", "Extension", "Prio", "State", "Application",
-                                "Data", "CallerID", "Duration", "Accountcode", "PeerAccount",
-                                "BridgeID")]
+        rows = [
+            _VERBOSE.format(
+                "Channel",
+                "Context",
+                "Extension",
+                "Prio",
+                "State",
+                "Application",
+                "Data",
+                "CallerID",
+                "Duration",
+                "Accountcode",
+                "PeerAccount",
+                "BridgeID",
+            )
+        ]
         rows += [_verbose(pbx, c) for c in chans]
     calls = sum(1 for c in chans if c.dialed_by is None)
-    return True, [*rows, _count(len(chans), "active channel"), _count(calls, "active call"),
-                  _count(pbx.calls_processed, "call", " processed")]
+    return True, [
+        *rows,
+        _count(len(chans), "active channel"),
+        _count(calls, "active call"),
+        _count(pbx.calls_processed, "call", " processed"),
+    ]
 
 
 _BRIEF = "{:<64.64} {:<32.32} {:<7.7} {:<30.30}"
-_VERBOSE = ("{:<80.80} {:<24.24} {:<24.24} {:>4.4} {:<7.7} {:<12.12} {:<25.25} {:<15.15} "
-            "{:>8.8} {:<11.11} {:<11.11} {:<20.20}")
+_VERBOSE = (
+    "{:<80.80} {:<24.24} {:<24.24} {:>4.4} {:<7.7} {:<12.12} {:<25.25} {:<15.15} "
+    "{:>8.8} {:<11.11} {:<11.11} {:<20.20}"
+)
 
 
 def _count(n: int, noun: str, tail: str = "") -> str:
@@ -116,16 +136,41 @@ def _brief(c: Channel) -> str:
 def _verbose(pbx: DemoPbx, c: Channel) -> str:
     bridge = c.bridge.uniqueid if c.bridge is not None else ""
     cid = c.cid_num if c.cid_num != "<unknown>" else ""
-    return _VERBOSE.format(c.name, c.context, c.exten, str(c.priority), c.state_desc, c.app,
-                           c.appdata, cid, duration(pbx.now - c.created), c.accountcode, "",
-                           bridge)
+    return _VERBOSE.format(
+        c.name,
+        c.context,
+        c.exten,
+        str(c.priority),
+        c.state_desc,
+        c.app,
+        c.appdata,
+        cid,
+        duration(pbx.now - c.created),
+        c.accountcode,
+        "",
+        bridge,
+    )
 
 
 def _concise(pbx: DemoPbx, c: Channel) -> str:
     bridge = c.bridge.uniqueid if c.bridge is not None else ""
     cid = c.cid_num if c.cid_num != "<unknown>" else ""
-    fields = [c.name, c.context, c.exten, str(c.priority), c.state_desc, c.app, c.appdata, cid,
-              c.accountcode, "", "3", str(int(pbx.now - c.created)), bridge, c.uniqueid]
+    fields = [
+        c.name,
+        c.context,
+        c.exten,
+        str(c.priority),
+        c.state_desc,
+        c.app,
+        c.appdata,
+        cid,
+        c.accountcode,
+        "",
+        "3",
+        str(int(pbx.now - c.created)),
+        bridge,
+        c.uniqueid,
+    ]
     return "!".join(fields)
 
 
@@ -137,8 +182,9 @@ def _unknown(rec: Recorded, command: str, words: list[str]) -> CliResult:
     if words and _find_cli(entries, words, 0):
         return False, [f"The amitui demo PBX does not simulate '{command}'."]
     hint = _find_best(entries, words)
-    return False, [f"No such command '{command}' (type 'core show help {hint}' for other "
-                   "possible commands)"]
+    return False, [
+        f"No such command '{command}' (type 'core show help {hint}' for other possible commands)"
+    ]
 
 
 def _entries(rec: Recorded) -> list[list[str]]:

@@ -22,8 +22,12 @@ Step = tuple[str, str]
 _SHORT: dict[str, list[Step]] = {
     "100": [("Answer", ""), ("Echo", "")],
     "101": [("Answer", ""), ("Wait", "2"), ("Hangup", "")],
-    "200": [("Answer", ""), ("UserEvent", "AmituiProbe,Source: dialplan"), ("Wait", "5"),
-            ("Hangup", "")],
+    "200": [
+        ("Answer", ""),
+        ("UserEvent", "AmituiProbe,Source: dialplan,Note: a: value with colons"),
+        ("Wait", "5"),
+        ("Hangup", ""),
+    ],
 }
 _PHONE: list[Step] = [
     ("NoOp", "Call from ${CALLERID(num)} to ${EXTEN}"),
@@ -106,8 +110,17 @@ def answer(pbx: DemoPbx, chan: Channel) -> None:
 
 
 _DIAL_VARS = (
-    "DIALSTATUS", "DIALEDPEERNUMBER", "DIALEDPEERNAME", "ANSWEREDTIME", "ANSWEREDTIME_MS",
-    "DIALEDTIME", "DIALEDTIME_MS", "RINGTIME", "RINGTIME_MS", "PROGRESSTIME", "PROGRESSTIME_MS",
+    "DIALSTATUS",
+    "DIALEDPEERNUMBER",
+    "DIALEDPEERNAME",
+    "ANSWEREDTIME",
+    "ANSWEREDTIME_MS",
+    "DIALEDTIME",
+    "DIALEDTIME_MS",
+    "RINGTIME",
+    "RINGTIME_MS",
+    "PROGRESSTIME",
+    "PROGRESSTIME_MS",
 )
 
 
@@ -137,8 +150,12 @@ def dial(pbx: DemoPbx, caller: Channel, data: str) -> Script:
                 yield started + timeout - pbx.now
     if caller.dial_status == "ANSWER":
         seconds, ms = f"{pbx.now - started:.0f}", f"{(pbx.now - started) * 1000:.0f}"
-        for name, value in (("ANSWEREDTIME", seconds), ("ANSWEREDTIME_MS", ms),
-                            ("DIALEDTIME", seconds), ("DIALEDTIME_MS", ms)):
+        for name, value in (
+            ("ANSWEREDTIME", seconds),
+            ("ANSWEREDTIME_MS", ms),
+            ("DIALEDTIME", seconds),
+            ("DIALEDTIME_MS", ms),
+        ):
             pbx.varset(caller, name, value)
     pbx.varset(caller, "DIALSTATUS", caller.dial_status)
 
@@ -148,9 +165,15 @@ def start_callee(pbx: DemoPbx, caller: Channel | None, target: str) -> Channel |
     tech, _, resource = target.partition("/")
     if tech.upper() == "PJSIP" and resource in pbx.phones and pbx.reachable[resource]:
         phone = pbx.phones[resource]
-        callee = pbx.new_channel(pbx.pjsip_name(phone.ext), "PJSIP", phone.device, state=DOWN,
-                                 context="from-internal", exten="s",
-                                 linkedid=caller.linkedid if caller else None)
+        callee = pbx.new_channel(
+            pbx.pjsip_name(phone.ext),
+            "PJSIP",
+            phone.device,
+            state=DOWN,
+            context="from-internal",
+            exten="s",
+            linkedid=caller.linkedid if caller else None,
+        )
         dialstring = phone.ext
     elif tech.lower() == "local" and "@" in resource:
         exten, _, context = resource.partition("@")
@@ -184,18 +207,23 @@ def local_pair(
     one, two = pbx.local_names(exten, context)
     device = f"Local/{exten}@{context}"
     linked = caller.linkedid if caller is not None else None
-    first = pbx.new_channel(one, "Local", device, state=DOWN, context=context, exten=exten,
-                            linkedid=linked)
-    second = pbx.new_channel(two, "Local", device, state=RING, context=context, exten=exten,
-                             linkedid=first.linkedid)
+    first = pbx.new_channel(
+        one, "Local", device, state=DOWN, context=context, exten=exten, linkedid=linked
+    )
+    second = pbx.new_channel(
+        two, "Local", device, state=RING, context=context, exten=exten, linkedid=first.linkedid
+    )
     first.local_peer, second.local_peer = second, first
     if cid is not None:  # Originate's CallerID reaches both halves before they are linked
         for half in (first, second):
             pbx.set_callerid(half, *cid)
             pbx.set_connected(half, *cid)
     blocks = [*first.snapshot("LocalOne"), *second.snapshot("LocalTwo")]
-    pbx.emit("LocalBridge", "call", [*blocks, ("Context", context), ("Exten", exten),
-                                     ("LocalOptimization", "Yes")])
+    pbx.emit(
+        "LocalBridge",
+        "call",
+        [*blocks, ("Context", context), ("Exten", exten), ("LocalOptimization", "Yes")],
+    )
     return first
 
 
@@ -246,9 +274,15 @@ def phone_call(pbx: DemoPbx, caller: Phone, callee: Phone, outcome: str) -> Scri
     People's timings shrink with the rate, so a higher rate means more events per second
     rather than only more phones being busy."""
     pace = 1.0 / max(pbx.rate, 0.01)
-    a = pbx.new_channel(pbx.pjsip_name(caller.ext), "PJSIP", caller.device, state=RING,
-                        context="from-internal", exten=callee.ext,
-                        cid=(caller.ext, caller.name))
+    a = pbx.new_channel(
+        pbx.pjsip_name(caller.ext),
+        "PJSIP",
+        caller.device,
+        state=RING,
+        context="from-internal",
+        exten=callee.ext,
+        cid=(caller.ext, caller.name),
+    )
     a.task = pbx.sched.spawn(run_dialplan(pbx, a), f"dialplan {a.name}")
     if pbx.random.random() < 0.05:
         callid_test_event(pbx, a)
@@ -288,17 +322,39 @@ def phone_noise(pbx: DemoPbx) -> Script:
 
 def contact_status(pbx: DemoPbx, phone: Phone, status: str) -> None:
     rtt = str(pbx.random.randint(800, 40000)) if status == "Reachable" else "0"
-    pbx.emit("ContactStatus", "system", [
-        ("URI", f"sip:{phone.ext}@{phone.address};ob"), ("ContactStatus", status),
-        ("AOR", phone.ext), ("EndpointName", phone.ext), ("RoundtripUsec", rtt)])
-    pbx.emit("PeerStatus", "system", [
-        ("ChannelType", "PJSIP"), ("Peer", phone.device), ("PeerStatus", status)])
+    pbx.emit(
+        "ContactStatus",
+        "system",
+        [
+            ("URI", f"sip:{phone.ext}@{phone.address};ob"),
+            ("ContactStatus", status),
+            ("AOR", phone.ext),
+            ("EndpointName", phone.ext),
+            ("RoundtripUsec", rtt),
+        ],
+    )
+    pbx.emit(
+        "PeerStatus",
+        "system",
+        [("ChannelType", "PJSIP"), ("Peer", phone.device), ("PeerStatus", status)],
+    )
     pbx.device_changed(phone.device)
 
 
 def callid_test_event(pbx: DemoPbx, chan: Channel) -> None:
     """TestEvent: raised by TEST_FRAMEWORK builds, missing from `manager show events`."""
-    pbx.emit("TestEvent", "reporting", [
-        ("Type", "StateChange"), ("State", "CallIDChange"), ("AppFile", "channel_internal_api.c"),
-        ("AppFunction", "ast_channel_callid_set"), ("AppLine", "677"), ("State", "CallIDChange"),
-        ("Channel", chan.name), ("CallID", f"[C-{pbx.calls_processed:08x}]"), ("PriorCallID", "")])
+    pbx.emit(
+        "TestEvent",
+        "reporting",
+        [
+            ("Type", "StateChange"),
+            ("State", "CallIDChange"),
+            ("AppFile", "channel_internal_api.c"),
+            ("AppFunction", "ast_channel_callid_set"),
+            ("AppLine", "677"),
+            ("State", "CallIDChange"),
+            ("Channel", chan.name),
+            ("CallID", f"[C-{pbx.calls_processed:08x}]"),
+            ("PriorCallID", ""),
+        ],
+    )

@@ -54,8 +54,9 @@ async def events(s: ClientSession, f: Frame) -> None:
 
 async def list_commands(s: ClientSession, f: Frame) -> None:
     # Only what this user may run, as action_listcommands() does.
-    shown = [(a.name, a.line) for a in s.rec.actions.values()
-             if not a.privilege or a.privilege & s.write]
+    shown = [
+        (a.name, a.line) for a in s.rec.actions.values() if not a.privilege or a.privilege & s.write
+    ]
     s.send(response("Success", _aid(f), None, shown))
 
 
@@ -194,8 +195,11 @@ async def originate(s: ClientSession, f: Frame) -> None:
     operations.originate(s.pbx, req, finished)
     s.server.poke()
     ok = await done
-    s.send(response("Success", aid, "Originate successfully queued") if ok
-           else error(aid, "Originate failed"))
+    s.send(
+        response("Success", aid, "Originate successfully queued")
+        if ok
+        else error(aid, "Originate failed")
+    )
 
 
 def _originate_request(f: Frame) -> operations.OriginateRequest | str:
@@ -213,9 +217,15 @@ def _originate_request(f: Frame) -> operations.OriginateRequest | str:
             if sep and key.strip():
                 variables.append((key.strip(), val))
     return operations.OriginateRequest(
-        channel=channel, context=_arg(f, "Context"), exten=_arg(f, "Exten"),
-        priority=int(priority), application=_arg(f, "Application"), data=f.get("Data") or "",
-        callerid=_arg(f, "CallerID"), variables=variables, action_id=_aid(f),
+        channel=channel,
+        context=_arg(f, "Context"),
+        exten=_arg(f, "Exten"),
+        priority=int(priority),
+        application=_arg(f, "Application"),
+        data=f.get("Data") or "",
+        callerid=_arg(f, "CallerID"),
+        variables=variables,
+        action_id=_aid(f),
         timeout=int(timeout) / 1000 if timeout.isdigit() else 30.0,
         is_async=_arg(f, "Async").lower() in ("true", "yes", "1", "on", "y", "t"),
     )

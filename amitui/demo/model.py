@@ -16,11 +16,28 @@ from amitui.protocol import Header
 
 # ast_state2str() for the states a call goes through.
 DOWN, RING, RINGING, UP, BUSY = 0, 4, 5, 6, 7
-STATE_DESC = {0: "Down", 1: "Rsrvd", 2: "OffHook", 3: "Dialing", 4: "Ring", 5: "Ringing",
-              6: "Up", 7: "Busy", 8: "Dialing Offhook", 9: "Pre-ring"}
+STATE_DESC = {
+    0: "Down",
+    1: "Rsrvd",
+    2: "OffHook",
+    3: "Dialing",
+    4: "Ring",
+    5: "Ringing",
+    6: "Up",
+    7: "Busy",
+    8: "Dialing Offhook",
+    9: "Pre-ring",
+}
 # ast_cause2str() texts of the causes the demo uses.
-CAUSES = {0: "Unknown", 16: "Normal Clearing", 17: "User busy", 18: "No user responding",
-          19: "User alerting, no answer", 21: "Call Rejected", 127: "Interworking, unspecified"}
+CAUSES = {
+    0: "Unknown",
+    16: "Normal Clearing",
+    17: "User busy",
+    18: "No user responding",
+    19: "User alerting, no answer",
+    21: "Call Rejected",
+    127: "Interworking, unspecified",
+}
 UNKNOWN = "<unknown>"
 
 
@@ -130,14 +147,24 @@ def status_item(chan: Channel, now: float, action_id: str | None) -> list[Header
     codec = "slin" if chan.tech == "Local" else "ulaw"
     peer = chan.bridge.uniqueid if chan.bridge is not None else ""
     items: list[Header] = [
-        ("Event", "Status"), ("Privilege", "Call"), *chan.snapshot(),
-        ("Type", chan.tech), ("DNID", ""),
+        ("Event", "Status"),
+        ("Privilege", "Call"),
+        *chan.snapshot(),
+        ("Type", chan.tech),
+        ("DNID", ""),
         ("EffectiveConnectedLineNum", chan.conn_num),
         ("EffectiveConnectedLineName", chan.conn_name),
-        ("TimeToHangup", "0"), ("BridgeID", peer),
-        ("Application", chan.app), ("Data", chan.appdata),
-        ("Nativeformats", f"({codec})"), ("Readformat", codec), ("Readtrans", ""),
-        ("Writeformat", codec), ("Writetrans", ""), ("Callgroup", "0"), ("Pickupgroup", "0"),
+        ("TimeToHangup", "0"),
+        ("BridgeID", peer),
+        ("Application", chan.app),
+        ("Data", chan.appdata),
+        ("Nativeformats", f"({codec})"),
+        ("Readformat", codec),
+        ("Readtrans", ""),
+        ("Writeformat", codec),
+        ("Writetrans", ""),
+        ("Callgroup", "0"),
+        ("Pickupgroup", "0"),
         ("Seconds", str(int(now - chan.created))),
     ]
     if action_id:
@@ -151,9 +178,10 @@ def coreshow_item(chan: Channel, now: float, action_id: str | None) -> list[Head
     if action_id:
         head.append(("ActionID", action_id))
     return [
-        *head, *chan.snapshot(),
-        ("Application", chan.app), ("ApplicationData", chan.appdata),
+        *head,
+        *chan.snapshot(),
+        ("Application", chan.app),
+        ("ApplicationData", chan.appdata),
         ("Duration", duration(now - chan.created)),
         ("BridgeId", chan.bridge.uniqueid if chan.bridge is not None else ""),
     ]
-

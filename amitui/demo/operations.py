@@ -94,8 +94,15 @@ def _create(pbx: DemoPbx, req: OriginateRequest) -> Channel | None:
         return first
     if tech.upper() == "PJSIP" and resource in pbx.phones and pbx.reachable[resource]:
         phone = pbx.phones[resource]
-        chan = pbx.new_channel(pbx.pjsip_name(phone.ext), "PJSIP", phone.device, state=DOWN,
-                               context="from-internal", exten="s", cid=cid)
+        chan = pbx.new_channel(
+            pbx.pjsip_name(phone.ext),
+            "PJSIP",
+            phone.device,
+            state=DOWN,
+            context="from-internal",
+            exten="s",
+            cid=cid,
+        )
         pbx.dial_begin(None, chan, phone.ext)
         pbx.set_state(chan, RINGING)
         chan.task = pbx.sched.spawn(phone_rings(pbx, chan), f"ring {chan.name}")
@@ -108,8 +115,9 @@ def _local_fails(pbx: DemoPbx, exten: str, context: str) -> None:
     one, two = pbx.local_names(exten, context)
     device = f"Local/{exten}@{context}"
     first = pbx.new_channel(one, "Local", device, state=DOWN, context=context, exten=exten)
-    second = pbx.new_channel(two, "Local", device, state=RING, context=context, exten=exten,
-                             linkedid=first.linkedid)
+    second = pbx.new_channel(
+        two, "Local", device, state=RING, context=context, exten=exten, linkedid=first.linkedid
+    )
     pbx.hangup(second, 0, None)
     pbx.device_changed(device, forced="INVALID")
     pbx.hangup(first, 0, None)
@@ -121,14 +129,22 @@ def _respond(pbx: DemoPbx, req: OriginateRequest, chan: Channel | None, reason: 
         return
     head: list[Header] = [("ActionID", req.action_id)] if req.action_id else []
     status = "Success" if chan is not None else "Failure"
-    where = ([("Application", req.application), ("Data", req.data)] if req.application
-             else [("Context", req.context), ("Exten", req.exten)])
-    ident = [("Uniqueid", chan.uniqueid if chan else UNKNOWN),
-             ("CallerIDNum", chan.cid_num if chan else UNKNOWN),
-             ("CallerIDName", chan.cid_name if chan else UNKNOWN)]
+    where = (
+        [("Application", req.application), ("Data", req.data)]
+        if req.application
+        else [("Context", req.context), ("Exten", req.exten)]
+    )
+    ident = [
+        ("Uniqueid", chan.uniqueid if chan else UNKNOWN),
+        ("CallerIDNum", chan.cid_num if chan else UNKNOWN),
+        ("CallerIDName", chan.cid_name if chan else UNKNOWN),
+    ]
     name = chan.name if chan is not None else req.channel
-    pbx.emit("OriginateResponse", "call", [*head, ("Response", status), ("Channel", name),
-                                           *where, ("Reason", str(reason)), *ident])
+    pbx.emit(
+        "OriginateResponse",
+        "call",
+        [*head, ("Response", status), ("Channel", name), *where, ("Reason", str(reason)), *ident],
+    )
 
 
 def _run(pbx: DemoPbx, chan: Channel, req: OriginateRequest) -> Script:
@@ -176,10 +192,15 @@ def getvar(pbx: DemoPbx, chan: Channel | None, name: str) -> str:
     if chan is None:
         return pbx.globals.get(name, "")
     builtin = {
-        "CHANNEL": chan.name, "UNIQUEID": chan.uniqueid, "EXTEN": chan.exten,
-        "CONTEXT": chan.context, "PRIORITY": str(chan.priority),
-        "CALLERID(NUM)": chan.cid_num, "CALLERID(NAME)": chan.cid_name,
-        "CHANNEL(STATE)": chan.state_desc, "CHANNEL(LINKEDID)": chan.linkedid,
+        "CHANNEL": chan.name,
+        "UNIQUEID": chan.uniqueid,
+        "EXTEN": chan.exten,
+        "CONTEXT": chan.context,
+        "PRIORITY": str(chan.priority),
+        "CALLERID(NUM)": chan.cid_num,
+        "CALLERID(NAME)": chan.cid_name,
+        "CHANNEL(STATE)": chan.state_desc,
+        "CHANNEL(LINKEDID)": chan.linkedid,
     }
     key = name.upper().replace(" ", "")
     if key in builtin:

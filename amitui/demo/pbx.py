@@ -235,8 +235,11 @@ class DemoPbx:
         peer = chan.local_peer
         if peer is not None and peer.alive:
             later.append(lambda: self.hangup(peer, cause, "HangupRequest"))
-        self.emit("Hangup", "call", [*chan.snapshot(), ("Cause", str(cause)),
-                                     ("Cause-txt", CAUSES.get(cause, "Unknown"))])
+        self.emit(
+            "Hangup",
+            "call",
+            [*chan.snapshot(), ("Cause", str(cause)), ("Cause-txt", CAUSES.get(cause, "Unknown"))],
+        )
         del self.channels[chan.name]
         self.device_changed(chan.device)
         for step in later:
@@ -272,5 +275,6 @@ class DemoPbx:
 
     def dial_begin(self, caller: Channel | None, callee: Channel, dialstring: str) -> None:
         head = caller.snapshot() if caller is not None else []
-        self.emit("DialBegin", "call", [*head, *callee.snapshot("Dest"),
-                                        ("DialString", dialstring)])
+        self.emit(
+            "DialBegin", "call", [*head, *callee.snapshot("Dest"), ("DialString", dialstring)]
+        )

@@ -24,103 +24,15 @@ import gzip
 import hashlib
 import json
 import re
-import socket
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-Packet = list[tuple[str, str]]
+from amitui.demo.amiconn import Conn, Packet, get, output_of
+
 ADMIN = ("admin", "amitui-admin-secret")
 READER = ("reader", "amitui-reader-secret")
 DATA = Path(__file__).resolve().parent / "data"
 MAX_LAYOUTS = 3  # per event name; enough to see the variants (DialBegin with/without caller)
-
-
-def parse(block: str) -> Packet:
-    pairs: Packet = []
-    for line in block.split("\r\n"):
-        key, sep, value = line.partition(":")
-        if sep:
-            pairs.append((key, value[1:] if value.startswith(" ") else value))
-    return pairs
-
-
-def get(packet: Packet, key: str) -> str | None:
-    return next((v for k, v in packet if k.lower() == key.lower()), None)
-
-
-class Conn:
-    """One AMI connection that keeps every packet it reads, in order."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.buf = b""
-        self.seen: list[Packet] = []
-        self.closed = False
-        while b"\r\n" not in self.buf:
-            self.buf += self.sock.recv(4096)
-        self.banner, _, self.buf = self.buf.partition(b"\r\n")
-        self._ids = 0
-
-    def send(self, pairs: Packet) -> None:
-        text = "".join(f"{k}: {v}\r\n" for k, v in pairs) + "\r\n"
-        self.sock.sendall(text.encode())
-
-    def _read(self, timeout: float) -> bool:
-        self.sock.settimeout(max(timeout, 0.001))
-        try:
-            chunk = self.sock.recv(65536)
-        except TimeoutError:
-            return False
-        if not chunk:
-            self.closed = True
-            return False
-        self.buf += chunk
-        while b"\r\n\r\n" in self.buf:
-            block, _, self.buf = self.buf.partition(b"\r\n\r\n")
-            if block.strip():
-                self.seen.append(parse(block.decode("utf-8", "replace")))
-        return True
-
-    def settle(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0 and not self.closed:
-            self._read(left)
-
-    def request(self, name: str, *pairs: tuple[str, str], settle: float = 0.0) -> list[Packet]:
-        """Send an action (no Action header if name is empty); return its response and list
-        items (if any) once complete, and whatever carries its ActionID during `settle`."""
-        self._ids += 1
-        aid = f"r{self._ids}"
-        start = len(self.seen)
-        head = [("Action", name)] if name else []
-        self.send([*head, ("ActionID", aid), *pairs])
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not self.closed:
-            mine = [p for p in self.seen[start:] if get(p, "ActionID") == aid]
-            if mine and self._complete(mine):
-                break
-            self._read(deadline - time.monotonic())
-        self.settle(settle)
-        return [p for p in self.seen[start:] if get(p, "ActionID") == aid]
-
-    @staticmethod
-    def _complete(mine: list[Packet]) -> bool:
-        first = mine[0]
-        if (get(first, "EventList") or "").lower() != "start":
-            return True
-        return any((get(p, "EventList") or "").lower() == "complete" for p in mine[1:])
-
-    def login(self, user: tuple[str, str], events: str = "on") -> list[Packet]:
-        return self.request("Login", ("Username", user[0]), ("Secret", user[1]),
-                            ("Events", events), settle=0.3)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-def output_of(response: list[Packet]) -> list[str]:
-    return [v for k, v in response[0] if k == "Output"] if response else []
 
 
 # -- the recordings --------------------------------------------------------------------------
@@ -136,11 +48,17 @@ class Docs:
 def record_docs(admin: Conn) -> Docs:
     lines = [f"{k}: {v}" for k, v in admin.request("ListCommands")[0][1:] if k != "ActionID"]
     names = [line.split(":", 1)[0] for line in lines]
-    commands = {n: output_of(admin.request("Command", ("Command", f"manager show command {n}")))
-                for n in names}
+    commands = {
+        n: output_of(admin.request("Command", ("Command", f"manager show command {n}")))
+        for n in names
+    }
     listing = output_of(admin.request("Command", ("Command", "manager show events")))
-    event_names = [w for line in listing[2:] for w in line.split() if re.match(r"^[A-Z]", w)
-                   and not line.strip().endswith("registered.")]
+    event_names = [
+        w
+        for line in listing[2:]
+        for w in line.split()
+        if re.match(r"^[A-Z]", w) and not line.strip().endswith("registered.")
+    ]
     events = {"": listing}
     for name in event_names:
         shown = admin.request("Command", ("Command", f"manager show event {name}"))
@@ -150,9 +68,16 @@ def record_docs(admin: Conn) -> Docs:
 
 def record_cli(admin: Conn) -> dict[str, list[str]]:
     cli = {}
-    for command in ("core show version", "core show help", "manager show commands",
-                    "core show uptime", "core show channels bogus", "no such cli command",
-                    "manager show command", "manager show event"):
+    for command in (
+        "core show version",
+        "core show help",
+        "manager show commands",
+        "core show uptime",
+        "core show channels bogus",
+        "no such cli command",
+        "manager show command",
+        "manager show event",
+    ):
         cli[command] = output_of(admin.request("Command", ("Command", command)))
     return cli
 
@@ -173,31 +98,67 @@ def record_calls(admin: Conn, keep: Keep) -> None:
     """Real calls: Local channels only (no phones here), hung up by exact name."""
     bridged, parked = record_originates(admin, keep)
     record_channel_actions(admin, keep, bridged, parked)
-    keep("Originate-fail-async", admin.request(
-        "Originate", ("Channel", "Local/999@nowhere"), ("Application", "Wait"), ("Data", "1"),
-        ("Async", "true"), settle=1.0)[:1])
-    keep("Originate-fail-sync", admin.request(
-        "Originate", ("Channel", "Local/999@nowhere"), ("Application", "Wait"), ("Data", "1"),
-        settle=0.5))
+    keep(
+        "Originate-fail-async",
+        admin.request(
+            "Originate",
+            ("Channel", "Local/999@nowhere"),
+            ("Application", "Wait"),
+            ("Data", "1"),
+            ("Async", "true"),
+            settle=1.0,
+        )[:1],
+    )
+    keep(
+        "Originate-fail-sync",
+        admin.request(
+            "Originate",
+            ("Channel", "Local/999@nowhere"),
+            ("Application", "Wait"),
+            ("Data", "1"),
+            settle=0.5,
+        ),
+    )
 
 
 def record_originates(admin: Conn, keep: Keep) -> tuple[list[str], list[str]]:
     """Three originates; returns the channels of the bridged call and of the parked one."""
     # Ends by itself (101 waits 2 s, Wait(1) here): nothing to hang up.
-    keep("Originate-sync", admin.request(
-        "Originate", ("Channel", "Local/101@default"), ("Application", "Wait"), ("Data", "1")))
+    keep(
+        "Originate-sync",
+        admin.request(
+            "Originate", ("Channel", "Local/101@default"), ("Application", "Wait"), ("Data", "1")
+        ),
+    )
     dial = admin.request(
-        "Originate", ("Channel", "Local/100@default"), ("Application", "Dial"),
-        ("Data", "Local/100@default"), ("CallerID", "Alice <1001>"), ("Async", "true"),
-        settle=1.5)
+        "Originate",
+        ("Channel", "Local/100@default"),
+        ("Application", "Dial"),
+        ("Data", "Local/100@default"),
+        ("CallerID", "Alice <1001>"),
+        ("Async", "true"),
+        settle=1.5,
+    )
     keep("Originate-async", dial[:1])
     exten = admin.request(
-        "Originate", ("Channel", "Local/100@default"), ("Context", "default"), ("Exten", "100"),
-        ("Priority", "1"), ("Async", "true"), settle=1.0)
+        "Originate",
+        ("Channel", "Local/100@default"),
+        ("Context", "default"),
+        ("Exten", "100"),
+        ("Priority", "1"),
+        ("Async", "true"),
+        settle=1.0,
+    )
     # Only channels of these two calls: the server is shared, other runs make Local channels too.
     linked = {get(p, "Uniqueid") for p in dial[1:] + exten[1:]}
-    calls = [[get(p, "Channel") or "" for p in admin.seen
-              if get(p, "Event") == "Newchannel" and get(p, "Linkedid") == uid] for uid in linked]
+    calls = [
+        [
+            get(p, "Channel") or ""
+            for p in admin.seen
+            if get(p, "Event") == "Newchannel" and get(p, "Linkedid") == uid
+        ]
+        for uid in linked
+    ]
     bridged, parked = sorted(calls, key=len, reverse=True)[:2]
     return bridged, parked
 
@@ -207,22 +168,47 @@ def record_channel_actions(admin: Conn, keep: Keep, bridged: list[str], parked: 
     keep("Status", admin.request("Status", settle=0.2))
     keep("Status-one", admin.request("Status", ("Channel", bridged[0])))
     for variant in ("", " concise", " verbose", " count"):
-        keep(f"Command-core show channels{variant}",
-             admin.request("Command", ("Command", f"core show channels{variant}")))
-    keep("Getvar-channel", admin.request(
-        "Getvar", ("Channel", bridged[0]), ("Variable", "BRIDGEPEER")))
+        keep(
+            f"Command-core show channels{variant}",
+            admin.request("Command", ("Command", f"core show channels{variant}")),
+        )
+    keep(
+        "Getvar-channel",
+        admin.request("Getvar", ("Channel", bridged[0]), ("Variable", "BRIDGEPEER")),
+    )
     keep("Getvar-global", admin.request("Getvar", ("Variable", "AMITUI_UNSET")))
-    keep("Setvar-channel", admin.request(
-        "Setvar", ("Channel", bridged[0]), ("Variable", "DEMO"), ("Value", "1"), settle=0.2))
-    keep("Setvar-callerid", admin.request(
-        "Setvar", ("Channel", bridged[0]), ("Variable", "CALLERID(name)"), ("Value", "Bob"),
-        settle=0.2))
-    keep("UserEvent", admin.request(
-        "UserEvent", ("UserEvent", "DemoProbe"), ("Note", "a: colon"), settle=0.2))
+    keep(
+        "Setvar-channel",
+        admin.request(
+            "Setvar", ("Channel", bridged[0]), ("Variable", "DEMO"), ("Value", "1"), settle=0.2
+        ),
+    )
+    keep(
+        "Setvar-callerid",
+        admin.request(
+            "Setvar",
+            ("Channel", bridged[0]),
+            ("Variable", "CALLERID(name)"),
+            ("Value", "Bob"),
+            settle=0.2,
+        ),
+    )
+    keep(
+        "UserEvent",
+        admin.request("UserEvent", ("UserEvent", "DemoProbe"), ("Note", "a: colon"), settle=0.2),
+    )
     # The ;2 half runs Wait(30); sent to 101 it answers, waits 2 s and ends by itself.
-    keep("Redirect", admin.request(
-        "Redirect", ("Channel", parked[1]), ("Context", "default"), ("Exten", "101"),
-        ("Priority", "1"), settle=0.5))
+    keep(
+        "Redirect",
+        admin.request(
+            "Redirect",
+            ("Channel", parked[1]),
+            ("Context", "default"),
+            ("Exten", "101"),
+            ("Priority", "1"),
+            settle=0.5,
+        ),
+    )
     keep("Hangup", admin.request("Hangup", ("Channel", parked[0]), settle=0.5))
     pattern = "|".join(re.escape(c) for c in bridged)
     keep("Hangup-regex", admin.request("Hangup", ("Channel", f"/^({pattern})$/"), settle=1.0))
@@ -232,9 +218,16 @@ ERRORS: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("Originate-no-channel", "Originate", [("Application", "Wait")]),
     ("Hangup-no-such", "Hangup", [("Channel", "PJSIP/nobody-00000000")]),
     ("Hangup-no-channel", "Hangup", []),
-    ("Redirect-no-such", "Redirect", [("Channel", "PJSIP/nobody-00000000"),
-                                      ("Context", "default"), ("Exten", "100"),
-                                      ("Priority", "1")]),
+    (
+        "Redirect-no-such",
+        "Redirect",
+        [
+            ("Channel", "PJSIP/nobody-00000000"),
+            ("Context", "default"),
+            ("Exten", "100"),
+            ("Priority", "1"),
+        ],
+    ),
     ("Redirect-no-channel", "Redirect", [("Context", "default"), ("Exten", "100")]),
     ("Status-no-such", "Status", [("Channel", "PJSIP/nobody-00000000")]),
     ("Getvar-no-such", "Getvar", [("Channel", "PJSIP/nobody-00000000"), ("Variable", "X")]),
@@ -267,7 +260,8 @@ def record_sessions(port: int, samples: dict[str, Packet]) -> None:
     reader = Conn(port)
     samples["response:Login-reader"] = reader.login(READER, events="off")[0]
     samples["response:Originate-denied"] = reader.request(
-        "Originate", ("Channel", "Local/100@default"), ("Application", "Wait"))[0]
+        "Originate", ("Channel", "Local/100@default"), ("Application", "Wait")
+    )[0]
     samples["response:ListCommands-reader"] = reader.request("ListCommands")[0]
     reader.close()
 
@@ -282,7 +276,8 @@ def record_sessions(port: int, samples: dict[str, Packet]) -> None:
     challenge = get(md5.request("Challenge", ("AuthType", "MD5"))[0], "Challenge") or ""
     key = hashlib.md5((challenge + ADMIN[1]).encode()).hexdigest()
     samples["response:Login-md5"] = md5.request(
-        "Login", ("AuthType", "MD5"), ("Username", ADMIN[0]), ("Key", key), settle=0.3)[0]
+        "Login", ("AuthType", "MD5"), ("Username", ADMIN[0]), ("Key", key), settle=0.3
+    )[0]
     bye = md5.request("Logoff", settle=0.3)
     samples["response:Logoff"] = bye[0]
     samples["meta:Logoff-closed"] = [("Closed", "yes" if md5.closed else "no")]

@@ -171,8 +171,11 @@ async def serve(
 async def main(port: int, seed: int | None) -> None:
     """Run the demo PBX until cancelled (Ctrl-C in `amitui demo-server`)."""
     server = await serve(port=port, seed=seed)
-    print(f"amitui demo PBX on 127.0.0.1:{server.port} (user demo, secret demo)",
-          file=sys.stderr, flush=True)
+    print(
+        f"amitui demo PBX on 127.0.0.1:{server.port} (user demo, secret demo)",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         await asyncio.Event().wait()
     finally:

@@ -178,8 +178,13 @@ class ClientSession:
     async def _action(self, frame: Frame, name: str, aid: str | None) -> None:
         info = self.rec.actions.get(name.lower())
         if info is None:
-            self.send(error(aid, f"Invalid/unknown command: {name}. Use Action: ListCommands "
-                                 "to show available commands."))
+            self.send(
+                error(
+                    aid,
+                    f"Invalid/unknown command: {name}. Use Action: ListCommands "
+                    "to show available commands.",
+                )
+            )
             self._security("RequestBadFormat", [("RequestType", f"Action: {name}")], last=True)
             return
         if info.privilege and not info.privilege & self.write:
@@ -221,8 +226,17 @@ class ClientSession:
         self.send(response("Success", aid, "Authentication accepted"))
         if "system" in self.events and "system" in self.read:
             up = str(int(self.pbx.now))
-            self.send(render([("Event", "FullyBooted"), ("Privilege", "system,all"),
-                              ("Uptime", up), ("LastReload", up), ("Status", "Fully Booted")]))
+            self.send(
+                render(
+                    [
+                        ("Event", "FullyBooted"),
+                        ("Privilege", "system,all"),
+                        ("Uptime", up),
+                        ("LastReload", up),
+                        ("Status", "Fully Booted"),
+                    ]
+                )
+            )
         self._security("SuccessfulAuth", [("UsingPassword", "0")], severity="Informational")
 
     def _authenticate(self, frame: Frame, name: str) -> bool:
@@ -235,9 +249,12 @@ class ClientSession:
             got = (frame.get("Key") or "").lower()
             if expected and hmac.compare_digest(got, expected):
                 return True
-            self._security("ChallengeResponseFailed", [
-                ("Challenge", self.challenge), ("Response", got), ("ExpectedResponse", expected)],
-                account="", tv=_EPOCH_TV)
+            self._security(
+                "ChallengeResponseFailed",
+                [("Challenge", self.challenge), ("Response", got), ("ExpectedResponse", expected)],
+                account="",
+                tv=_EPOCH_TV,
+            )
             return False
         if hmac.compare_digest((frame.get("Secret") or "").encode(), user.secret.encode()):
             return True
@@ -257,13 +274,22 @@ class ClientSession:
     ) -> None:
         """A res_security_log style event, in the layouts recorded from Asterisk 22."""
         acct: list[Header] = [("AccountID", self.username if account is None else account)]
-        head: list[Header] = [("EventTV", event_tv(self.pbx.wall())), ("Severity", severity),
-                              ("Service", "AMI"), ("EventVersion", version)]
-        where: list[Header] = [("SessionID", self.session_id),
-                               ("LocalAddress", f"IPV4/TCP/127.0.0.1/{self.server.port}"),
-                               ("RemoteAddress", self.remote)]
+        head: list[Header] = [
+            ("EventTV", event_tv(self.pbx.wall())),
+            ("Severity", severity),
+            ("Service", "AMI"),
+            ("EventVersion", version),
+        ]
+        where: list[Header] = [
+            ("SessionID", self.session_id),
+            ("LocalAddress", f"IPV4/TCP/127.0.0.1/{self.server.port}"),
+            ("RemoteAddress", self.remote),
+        ]
         session_tv = [("SessionTV", tv or self.login_tv)]
         # RequestBadFormat puts AccountID last; the others right after EventVersion.
-        body = ([*head, *where, *extra, *session_tv, *acct] if last
-                else [*head, *acct, *where, *extra, *session_tv])
+        body = (
+            [*head, *where, *extra, *session_tv, *acct]
+            if last
+            else [*head, *acct, *where, *extra, *session_tv]
+        )
         self.pbx.emit(name, "security", body)

@@ -17,8 +17,24 @@ BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 
 # The perms[] table of manager.c, in its order: a class's bit is its position.
 CLASSES = (
-    "system", "call", "log", "verbose", "command", "agent", "user", "config", "dtmf",
-    "reporting", "cdr", "dialplan", "originate", "agi", "cc", "aoc", "test", "security",
+    "system",
+    "call",
+    "log",
+    "verbose",
+    "command",
+    "agent",
+    "user",
+    "config",
+    "dtmf",
+    "reporting",
+    "cdr",
+    "dialplan",
+    "originate",
+    "agi",
+    "cc",
+    "aoc",
+    "test",
+    "security",
     "message",
 )
 ALL = frozenset(CLASSES)

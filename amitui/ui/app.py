@@ -89,6 +89,7 @@ class AmiApp(App[int]):
         Binding("r", "redirect", "Redirect", show=False, id="app.redirect"),
         Binding("o", "originate", "Originate", id="app.originate"),
         Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("escape", "leave", "Back to events", show=False, id="app.leave"),
         Binding("f11", "maximize", "Maximize", show=False, id="app.maximize"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -161,6 +162,7 @@ class AmiApp(App[int]):
                 title.add_class("-profile-color")
             except Exception:
                 self.notify(f"profile color {color!r} is not a colour", severity="warning")
+        self.query_one(ActionComposer).border_title = "Compose (a)"
         self.query_one(EventStream).focus()
         self.set_interval(1 / self.settings.refresh_hz, self._tick, name="refresh")
         self.set_interval(0.5, self._update_status, name="status")
@@ -307,6 +309,11 @@ class AmiApp(App[int]):
         self.notify(text, severity="information" if tr.ok else "error", timeout=6)
 
     # -- actions ----------------------------------------------------------------------------
+
+    def action_leave(self) -> None:
+        """Escape: out of whatever field or pane, back to the stream."""
+        self.query_one(StreamPane).close_filter()
+        self.query_one(EventStream).focus()
 
     def action_focus_composer(self) -> None:
         self.query_one(ActionComposer).focus_picker()

@@ -35,10 +35,15 @@ async def connect() -> AsyncIterator[Connect]:
     ) -> tuple[AmiSession, list[Frame]]:
         seen: list[Frame] = []
         port = server if isinstance(server, int) else server.port
-        spec = ServerSpec(host="127.0.0.1", port=port, user=user, secret=secret,
-                          auth=auth, events=events)
-        session = AmiSession(spec, reconnect=False, on_events=seen.extend,
-                             timing=Timing(connect_timeout=5, action_timeout=5))
+        spec = ServerSpec(
+            host="127.0.0.1", port=port, user=user, secret=secret, auth=auth, events=events
+        )
+        session = AmiSession(
+            spec,
+            reconnect=False,
+            on_events=seen.extend,
+            timing=Timing(connect_timeout=5, action_timeout=5),
+        )
         sessions.append(session)
         await session.open()
         return session, seen

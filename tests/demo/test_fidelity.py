@@ -47,18 +47,37 @@ def rec() -> Recorded:
 async def scenario(server: DemoServer, connect: Connect) -> list[Frame]:
     """Roughly what record_data.py did to the real server, done to the demo."""
     session, seen = await connect(server)
-    await session.send(Action.of("Originate", Channel="Local/100@default", Application="Dial",
-                                 Data="Local/100@default", CallerID="Alice <1001>",
-                                 Async="true"))
-    await session.send(Action.of("Originate", Channel="Local/100@default", Context="default",
-                                 Exten="100", Priority="1", Async="true"))
+    await session.send(
+        Action.of(
+            "Originate",
+            Channel="Local/100@default",
+            Application="Dial",
+            Data="Local/100@default",
+            CallerID="Alice <1001>",
+            Async="true",
+        )
+    )
+    await session.send(
+        Action.of(
+            "Originate",
+            Channel="Local/100@default",
+            Context="default",
+            Exten="100",
+            Priority="1",
+            Async="true",
+        )
+    )
     await until(lambda: sum(f.name == "OriginateResponse" for f in seen) == 2)
     await until(lambda: any(f.name == "BridgeEnter" for f in seen))
     callid_test_event(server.pbx, next(iter(server.pbx.channels.values())))
     replies: list[Frame] = []
-    for action in (Action.of("CoreShowChannels"), Action.of("Status"),
-                   Action.of("UserEvent", UserEvent="DemoProbe", Note="a: colon"),
-                   Action.of("NoSuchAction"), Action.of("Hangup", Channel="/^Local/")):
+    for action in (
+        Action.of("CoreShowChannels"),
+        Action.of("Status"),
+        Action.of("UserEvent", UserEvent="DemoProbe", Note="a: colon"),
+        Action.of("NoSuchAction"),
+        Action.of("Hangup", Channel="/^Local/"),
+    ):
         tr = await session.send(action)
         replies += [*tr.items, *([tr.exchange.list_end] if tr.exchange.list_end else [])]
     reader, _ = await connect(server, user="readonly", secret="readonly")
@@ -70,8 +89,9 @@ async def scenario(server: DemoServer, connect: Connect) -> list[Frame]:
     return [*seen, *replies]
 
 
-async def test_event_layouts_match_the_recorded_ones(quiet: DemoServer, connect: Connect,
-                                                     rec: Recorded) -> None:
+async def test_event_layouts_match_the_recorded_ones(
+    quiet: DemoServer, connect: Connect, rec: Recorded
+) -> None:
     frames = await scenario(quiet, connect)
     checked = set()
     for frame in frames:
@@ -80,26 +100,64 @@ async def test_event_layouts_match_the_recorded_ones(quiet: DemoServer, connect:
             assert layout(frame) in recorded_layouts, frame.redacted_text()
             checked.add(frame.name)
     must = {
-        "CoreShowChannel", "CoreShowChannelsComplete", "Newchannel", "Hangup", "Newstate",
-        "Newexten", "VarSet", "DialBegin", "DialEnd", "BridgeCreate", "BridgeEnter",
-        "BridgeLeave", "BridgeDestroy", "HangupRequest", "SoftHangupRequest", "NewCallerid",
-        "NewConnectedLine", "LocalBridge", "OriginateResponse", "DeviceStateChange",
-        "UserEvent", "Status", "StatusComplete", "ChannelHungup", "ChannelsHungupListComplete",
-        "FullyBooted", "SuccessfulAuth", "InvalidPassword", "RequestBadFormat",
-        "RequestNotAllowed", "TestEvent",
+        "CoreShowChannel",
+        "CoreShowChannelsComplete",
+        "Newchannel",
+        "Hangup",
+        "Newstate",
+        "Newexten",
+        "VarSet",
+        "DialBegin",
+        "DialEnd",
+        "BridgeCreate",
+        "BridgeEnter",
+        "BridgeLeave",
+        "BridgeDestroy",
+        "HangupRequest",
+        "SoftHangupRequest",
+        "NewCallerid",
+        "NewConnectedLine",
+        "LocalBridge",
+        "OriginateResponse",
+        "DeviceStateChange",
+        "UserEvent",
+        "Status",
+        "StatusComplete",
+        "ChannelHungup",
+        "ChannelsHungupListComplete",
+        "FullyBooted",
+        "SuccessfulAuth",
+        "InvalidPassword",
+        "RequestBadFormat",
+        "RequestNotAllowed",
+        "TestEvent",
     }
     assert must <= checked, sorted(must - checked)
 
 
 def test_the_three_required_layouts_by_name(rec: Recorded) -> None:
     """CoreShowChannel, Newchannel and Hangup header names, in order, spelled out."""
-    block = ["Channel", "ChannelState", "ChannelStateDesc", "CallerIDNum", "CallerIDName",
-             "ConnectedLineNum", "ConnectedLineName", "Language", "AccountCode", "Context",
-             "Exten", "Priority", "Uniqueid", "Linkedid"]
+    block = [
+        "Channel",
+        "ChannelState",
+        "ChannelStateDesc",
+        "CallerIDNum",
+        "CallerIDName",
+        "ConnectedLineNum",
+        "ConnectedLineName",
+        "Language",
+        "AccountCode",
+        "Context",
+        "Exten",
+        "Priority",
+        "Uniqueid",
+        "Linkedid",
+    ]
     assert rec.event_layouts("Newchannel") == [["Event", "Privilege", *block]]
     assert rec.event_layouts("Hangup") == [["Event", "Privilege", *block, "Cause", "Cause-txt"]]
-    assert rec.event_layouts("CoreShowChannel") == [[
-        "Event", "ActionID", *block, "Application", "ApplicationData", "Duration", "BridgeId"]]
+    assert rec.event_layouts("CoreShowChannel") == [
+        ["Event", "ActionID", *block, "Application", "ApplicationData", "Duration", "BridgeId"]
+    ]
 
 
 def test_undocumented_pjsip_events_follow_the_documented_syntax(rec: Recorded) -> None:
@@ -117,8 +175,9 @@ def test_undocumented_pjsip_events_follow_the_documented_syntax(rec: Recorded) -
         assert len(names) >= 3
 
 
-async def test_responses_match_the_recorded_ones(quiet: DemoServer, connect: Connect,
-                                                 rec: Recorded) -> None:
+async def test_responses_match_the_recorded_ones(
+    quiet: DemoServer, connect: Connect, rec: Recorded
+) -> None:
     session, _ = await connect(quiet)
     for label, name, pairs in ERRORS:
         if label == "Login-again":
@@ -141,24 +200,33 @@ async def test_session_responses_match(quiet: DemoServer, connect: Connect, rec:
     assert stable(bye.response.headers) == stable(rec.sample("response:Logoff"))
 
 
-async def test_list_and_call_responses_match(quiet: DemoServer, connect: Connect,
-                                             rec: Recorded) -> None:
+async def test_list_and_call_responses_match(
+    quiet: DemoServer, connect: Connect, rec: Recorded
+) -> None:
     session, seen = await connect(quiet)
     pairs = {
-        "Originate-async": Action.of("Originate", Channel="Local/100@default",
-                                     Application="Echo", Async="true"),
+        "Originate-async": Action.of(
+            "Originate", Channel="Local/100@default", Application="Echo", Async="true"
+        ),
         "CoreShowChannels": Action.of("CoreShowChannels"),
         "Status": Action.of("Status"),
         "UserEvent": Action.of("UserEvent", UserEvent="X"),
         "Getvar-global": Action.of("Getvar", Variable="AMITUI_UNSET"),
-        "Setvar-channel": Action.of("Setvar", Channel="Local/100@default-00000000;1",
-                                    Variable="DEMO", Value="1"),
-        "Redirect": Action.of("Redirect", Channel="Local/100@default-00000000;2",
-                              Context="default", Exten="101", Priority="1"),
+        "Setvar-channel": Action.of(
+            "Setvar", Channel="Local/100@default-00000000;1", Variable="DEMO", Value="1"
+        ),
+        "Redirect": Action.of(
+            "Redirect",
+            Channel="Local/100@default-00000000;2",
+            Context="default",
+            Exten="101",
+            Priority="1",
+        ),
         "Hangup": Action.of("Hangup", Channel="Local/100@default-00000000;1"),
         "Hangup-regex": Action.of("Hangup", Channel="/^nothing$/"),
-        "Originate-fail-sync": Action.of("Originate", Channel="Local/999@nowhere",
-                                         Application="Wait", Data="1"),
+        "Originate-fail-sync": Action.of(
+            "Originate", Channel="Local/999@nowhere", Application="Wait", Data="1"
+        ),
     }
     for label, action in pairs.items():
         tr = await session.send(action)
@@ -168,15 +236,19 @@ async def test_list_and_call_responses_match(quiet: DemoServer, connect: Connect
             await until(lambda: any(f.name == "OriginateResponse" for f in seen))
 
 
-async def test_core_show_channels_columns(quiet: DemoServer, connect: Connect,
-                                          rec: Recorded) -> None:
+async def test_core_show_channels_columns(
+    quiet: DemoServer, connect: Connect, rec: Recorded
+) -> None:
     session, _ = await connect(quiet)
     await session.send(Action.of("Originate", Channel="Local/100@default", Application="Echo"))
     await asyncio.sleep(0.05)
     for variant in ("", " verbose", " count"):
         tr = await session.send(Action.of("Command", Command=f"core show channels{variant}"))
-        real = [v for k, v in rec.sample(f"response:Command-core show channels{variant}")
-                if k == "Output"]
+        real = [
+            v
+            for k, v in rec.sample(f"response:Command-core show channels{variant}")
+            if k == "Output"
+        ]
         assert tr.response is not None and tr.response.output is not None
         demo = list(tr.response.output)
         assert len(demo[-3:]) == 3

@@ -54,9 +54,23 @@ def test_the_call_events_asterisk_raises() -> None:
     _, events = run(11, 600)
     seen = Counter(e.name for e in events)
     expected = {
-        "Newchannel", "VarSet", "Newexten", "DialBegin", "Newstate", "DialEnd", "BridgeCreate",
-        "BridgeEnter", "BridgeLeave", "BridgeDestroy", "HangupRequest", "SoftHangupRequest",
-        "Hangup", "DeviceStateChange", "NewCallerid", "NewConnectedLine", "PeerStatus",
+        "Newchannel",
+        "VarSet",
+        "Newexten",
+        "DialBegin",
+        "Newstate",
+        "DialEnd",
+        "BridgeCreate",
+        "BridgeEnter",
+        "BridgeLeave",
+        "BridgeDestroy",
+        "HangupRequest",
+        "SoftHangupRequest",
+        "Hangup",
+        "DeviceStateChange",
+        "NewCallerid",
+        "NewConnectedLine",
+        "PeerStatus",
         "ContactStatus",
     }
     assert expected <= set(seen)

@@ -75,8 +75,11 @@ async def test_before_login_only_login_is_allowed(quiet: DemoServer) -> None:
     reader, writer, parser = await raw(quiet)
     writer.write(encode_action(Action.of("Ping", ActionID="p1")))
     frames = await read_frames(reader, parser, 2)
-    assert frames[1].headers == (("Response", "Error"), ("ActionID", "p1"),
-                                 ("Message", "Permission denied"))
+    assert frames[1].headers == (
+        ("Response", "Error"),
+        ("ActionID", "p1"),
+        ("Message", "Permission denied"),
+    )
     writer.close()
 
 
@@ -85,8 +88,9 @@ async def test_before_login_only_login_is_allowed(quiet: DemoServer) -> None:
 
 async def test_readonly_user_cannot_originate(quiet: DemoServer, connect: Connect) -> None:
     session, _ = await connect(quiet, user="readonly", secret="readonly")
-    tr = await session.send(Action.of("Originate", Channel="Local/100@default",
-                                      Application="Wait", Data="1"))
+    tr = await session.send(
+        Action.of("Originate", Channel="Local/100@default", Application="Wait", Data="1")
+    )
     assert not tr.ok and tr.message == "Permission denied"
     listed = await session.send(Action.of("ListCommands"))
     assert listed.response is not None and "Originate" not in listed.response
@@ -111,12 +115,16 @@ async def test_manager_show_command_is_recorded_help(quiet: DemoServer, connect:
 async def test_unknown_action_and_unknown_cli(quiet: DemoServer, connect: Connect) -> None:
     session, _ = await connect(quiet)
     tr = await session.send(Action.of("NoSuchAction"))
-    assert tr.message == ("Invalid/unknown command: NoSuchAction. Use Action: ListCommands to "
-                          "show available commands.")
+    assert tr.message == (
+        "Invalid/unknown command: NoSuchAction. Use Action: ListCommands to "
+        "show available commands."
+    )
     tr = await session.send(Action.of("Command", Command="no such cli command"))
     assert tr.response is not None and tr.response.name == "Error"
-    assert tr.response.output == ("No such command 'no such cli command' (type 'core show help "
-                                  "no such' for other possible commands)",)
+    assert tr.response.output == (
+        "No such command 'no such cli command' (type 'core show help "
+        "no such' for other possible commands)",
+    )
 
 
 # -- calls -----------------------------------------------------------------------------------
@@ -124,8 +132,16 @@ async def test_unknown_action_and_unknown_cli(quiet: DemoServer, connect: Connec
 
 async def test_originate_shows_in_core_show_channels(quiet: DemoServer, connect: Connect) -> None:
     session, seen = await connect(quiet)
-    tr = await session.send(Action.of("Originate", Channel="Local/100@default",
-                                      Application="Wait", Data="60", Async="true", ActionID="o1"))
+    tr = await session.send(
+        Action.of(
+            "Originate",
+            Channel="Local/100@default",
+            Application="Wait",
+            Data="60",
+            Async="true",
+            ActionID="o1",
+        )
+    )
     assert tr.ok and tr.message == "Originate successfully queued"
     await until(lambda: "OriginateResponse" in names(seen))
     response = next(f for f in seen if f.name == "OriginateResponse")
@@ -137,13 +153,16 @@ async def test_originate_shows_in_core_show_channels(quiet: DemoServer, connect:
     end = listing.exchange.list_end
     assert end is not None and end.get("ListItems") == "2"
     assert {i.get("Channel") for i in listing.items} == {
-        "Local/100@default-00000000;1", "Local/100@default-00000000;2"}
+        "Local/100@default-00000000;1",
+        "Local/100@default-00000000;2",
+    }
 
 
 async def test_hangup_ends_the_call(quiet: DemoServer, connect: Connect) -> None:
     session, seen = await connect(quiet)
-    await session.send(Action.of("Originate", Channel="PJSIP/1002", Application="Echo",
-                                 Async="true"))
+    await session.send(
+        Action.of("Originate", Channel="PJSIP/1002", Application="Echo", Async="true")
+    )
     await until(lambda: "OriginateResponse" in names(seen))
     name = next(f.get("Channel") for f in seen if f.name == "Newchannel")
     assert name is not None and name.startswith("PJSIP/1002-")
@@ -171,13 +190,15 @@ async def test_sync_originate_answers_after_the_call_is_up(
     quiet: DemoServer, connect: Connect
 ) -> None:
     session, seen = await connect(quiet)
-    tr = await session.send(Action.of("Originate", Channel="Local/101@default",
-                                      Application="Wait", Data="1"))
+    tr = await session.send(
+        Action.of("Originate", Channel="Local/101@default", Application="Wait", Data="1")
+    )
     assert tr.ok and tr.message == "Originate successfully queued"
     await until(lambda: "DialEnd" in names(seen))
     assert "OriginateResponse" not in names(seen)  # only Async originates raise it
-    failed = await session.send(Action.of("Originate", Channel="Local/999@nowhere",
-                                          Application="Wait"))
+    failed = await session.send(
+        Action.of("Originate", Channel="Local/999@nowhere", Application="Wait")
+    )
     assert failed.message == "Originate failed"
     missing = await session.send(Action.of("Originate", Application="Wait"))
     assert missing.message == "Channel not specified"
@@ -191,8 +212,9 @@ async def test_redirect_and_variables(quiet: DemoServer, connect: Connect) -> No
     assert tr.message == "Variable Set"
     got = await session.send(Action.of("Getvar", Channel=chan, Variable="FOO"))
     assert got.response is not None and got.response.get("Value") == "bar"
-    moved = await session.send(Action.of("Redirect", Channel=chan, Context="default",
-                                         Exten="101", Priority="1"))
+    moved = await session.send(
+        Action.of("Redirect", Channel=chan, Context="default", Exten="101", Priority="1")
+    )
     assert moved.message == "Redirect successful"
     await until(lambda: any(f.name == "Newexten" and f.get("Exten") == "101" for f in seen))
     status = await session.send(Action.of("Status", Channel="Local/nope;1"))
@@ -201,13 +223,17 @@ async def test_redirect_and_variables(quiet: DemoServer, connect: Connect) -> No
 
 async def test_userevent_carries_the_actionid(quiet: DemoServer, connect: Connect) -> None:
     session, seen = await connect(quiet)
-    tr = await session.send(Action.of("UserEvent", UserEvent="DemoPing", Foo="bar",
-                                      ActionID="u1"))
+    tr = await session.send(Action.of("UserEvent", UserEvent="DemoPing", Foo="bar", ActionID="u1"))
     assert tr.message == "Event Sent"
     await until(lambda: "UserEvent" in names(seen))
     event = next(f for f in seen if f.name == "UserEvent")
-    assert event.headers == (("Event", "UserEvent"), ("Privilege", "user,all"),
-                             ("UserEvent", "DemoPing"), ("ActionID", "u1"), ("Foo", "bar"))
+    assert event.headers == (
+        ("Event", "UserEvent"),
+        ("Privilege", "user,all"),
+        ("UserEvent", "DemoPing"),
+        ("ActionID", "u1"),
+        ("Foo", "bar"),
+    )
 
 
 async def test_background_calls_reach_clients(connect: Connect) -> None:
@@ -227,8 +253,11 @@ async def test_logoff_says_goodbye_and_closes(quiet: DemoServer) -> None:
     reader, writer, parser = await raw(quiet)
     writer.write(encode_action(Action.of("Logoff", ActionID="bye")))
     frames = await read_frames(reader, parser, 2)
-    assert frames[1].headers == (("Response", "Goodbye"), ("ActionID", "bye"),
-                                 ("Message", "Thanks for all the fish."))
+    assert frames[1].headers == (
+        ("Response", "Goodbye"),
+        ("ActionID", "bye"),
+        ("Message", "Thanks for all the fish."),
+    )
     assert await asyncio.wait_for(reader.read(), 2) == b""
     writer.close()
 
@@ -257,8 +286,9 @@ async def test_several_clients_and_custom_users(connect: Connect) -> None:
     try:
         first, seen_first = await connect(server, user="ops", secret="s3cret")
         second, seen_second = await connect(server, user="ops", secret="s3cret", auth="md5")
-        await first.send(Action.of("Originate", Channel="Local/100@default",
-                                   Application="Echo", Async="true"))
+        await first.send(
+            Action.of("Originate", Channel="Local/100@default", Application="Echo", Async="true")
+        )
         await until(lambda: "OriginateResponse" in names(seen_second))
         await until(lambda: "OriginateResponse" in names(seen_first))
         # read = call: no dialplan (Newexten) and no system (FullyBooted) events
@@ -267,8 +297,6 @@ async def test_several_clients_and_custom_users(connect: Connect) -> None:
         assert tr.message == "Permission denied"
     finally:
         await server.close()
-
-
 
 
 async def test_main_announces_itself_and_runs_until_cancelled(

@@ -20,7 +20,9 @@ from tests.conftest import Asterisk
 pytestmark = pytest.mark.asterisk
 
 
-async def until(pilot: Pilot[int], pred: Callable[[], bool], what: str, timeout: float = 15) -> None:
+async def until(
+    pilot: Pilot[int], pred: Callable[[], bool], what: str, timeout: float = 15
+) -> None:
     waited = 0.0
     while not pred():
         if waited > timeout:
@@ -46,7 +48,9 @@ def stream_events(app: AmiApp, name: str) -> list[StoredEvent]:
     return [e for e in app.ring if isinstance(e, StoredEvent) and e.frame.name == name]
 
 
-async def test_originate_from_the_form_then_hang_up_the_selected_channel(asterisk: Asterisk) -> None:
+async def test_originate_from_the_form_then_hang_up_the_selected_channel(
+    asterisk: Asterisk,
+) -> None:
     user, secret = asterisk.admin
     app = AmiApp(ServerSpec(host=asterisk.host, port=asterisk.port, user=user, secret=secret))
     async with app.run_test(size=(140, 45)) as pilot:
@@ -80,7 +84,9 @@ async def test_originate_from_the_form_then_hang_up_the_selected_channel(asteris
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, ConfirmSend), "the confirmation")
         await pilot.press("y")
-        await until(pilot, lambda: "Hangup → Success" in str(inspector.border_title), "Hangup response")
+        await until(
+            pilot, lambda: "Hangup → Success" in str(inspector.border_title), "Hangup response"
+        )
         await until(
             pilot,
             lambda: any(e.frame.get("Channel") == channel for e in stream_events(app, "Hangup")),
@@ -93,7 +99,9 @@ async def test_originate_from_the_form_then_hang_up_the_selected_channel(asteris
 
 async def test_read_only_console_refuses_originate_without_sending(asterisk: Asterisk) -> None:
     user, secret = asterisk.admin
-    spec = ServerSpec(host=asterisk.host, port=asterisk.port, user=user, secret=secret, read_only=True)
+    spec = ServerSpec(
+        host=asterisk.host, port=asterisk.port, user=user, secret=secret, read_only=True
+    )
     app = AmiApp(spec, Settings())
     async with app.run_test(size=(140, 45)) as pilot:
         await until(pilot, lambda: app.session is not None and app.session.ready, "login")

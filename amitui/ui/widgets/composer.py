@@ -273,7 +273,10 @@ class ActionComposer(Vertical):
     def on__picker_input_steered(self, event: _PickerInput.Steered) -> None:
         matches = self.query_one("#composer-matches", OptionList)
         if event.key == "escape":
-            self._close_matches()
+            if matches.has_class("-open"):
+                self._close_matches()
+            else:  # nothing to close: Escape means "leave the pane", as elsewhere in the app
+                self.run_worker(self.app.run_action("app.leave"), name="composer-leave")
         elif not matches.has_class("-open"):
             self._open_matches()
         elif event.key == "down":

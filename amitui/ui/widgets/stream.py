@@ -29,12 +29,13 @@ from amitui.store import Entry, FilteredView, GapMarker, StoredEvent
 
 # Headers that identify an event at a glance, in the order they are shown.
 SUMMARY_KEYS = (
-    "Channel", "DestChannel", "ChannelStateDesc", "Exten", "Application", "AppData", "Cause",
-    "Cause-txt", "DialStatus", "Variable", "Value", "UserEvent", "BridgeUniqueid", "Peer",
-    "PeerStatus", "Endpoint", "ContactStatus", "AOR", "Status", "Response", "Message",
-    "Uniqueid", "Linkedid",
+    "Channel", "DestChannel", "Variable", "Value", "DialStatus", "Cause", "Cause-txt", "Exten",
+    "Application", "AppData", "UserEvent", "ChannelStateDesc", "BridgeUniqueid", "Device",
+    "State", "Peer", "PeerStatus", "Endpoint", "ContactStatus", "AOR", "Status", "Response",
+    "Message", "Uniqueid", "Linkedid",
 )  # fmt: skip
 _BARE_KEYS = frozenset({"Channel"})  # shown as a bare value: it is the row's subject
+_SHORT = {"ChannelStateDesc": "State", "BridgeUniqueid": "Bridge", "DestChannel": "Dest"}
 _SKIP = frozenset({"event", "privilege", "actionid"})
 _HANGUPS = frozenset({"Hangup", "HangupRequest", "SoftHangupRequest", "HangupHandlerRun"})
 FAMILIES = ("call", "dialplan", "system", "security", "agent", "user", "reporting")
@@ -62,7 +63,7 @@ def summary(frame: Frame, limit: int = 8) -> list[tuple[str | None, str]]:
     for key in SUMMARY_KEYS:
         value = frame.get(key)
         if value:
-            picked.append((None if key in _BARE_KEYS else key, value))
+            picked.append((None if key in _BARE_KEYS else _SHORT.get(key, key), value))
             if len(picked) >= limit:
                 return picked
     if not picked:  # an event nobody listed: show whatever it carries

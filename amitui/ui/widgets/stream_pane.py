@@ -65,12 +65,9 @@ class StreamPane(Vertical):
         self.update_titles()
         return True
 
-    def on_key(self, event: object) -> None:
-        key = getattr(event, "key", None)
-        box = self.query_one("#filter", Input)
-        if key == "escape" and box.has_focus:
-            box.remove_class("-visible", "-error")
-            self.stream.focus()
+    def close_filter(self) -> None:
+        """Hide the filter bar without applying what was typed."""
+        self.query_one("#filter", Input).remove_class("-visible", "-error")
 
     def action_clear_filter(self) -> None:
         self.apply_filter("")

@@ -1,0 +1,94 @@
+"""The console's wiring: focus keys, escape, hangup from a selected event, types screen."""
+
+from __future__ import annotations
+
+from amitui.client import ServerSpec
+from amitui.config import Profile
+from amitui.ui.app import AmiApp, Settings
+from amitui.ui.screens.types import EventTypes
+from amitui.ui.widgets.composer import ActionComposer
+from amitui.ui.widgets.composer_form import FieldRow
+from amitui.ui.widgets.stream import EventStream
+from tests.ui.fakes import FakeSession
+
+
+def make_app(**profile: object) -> AmiApp:
+    settings = Settings(profile=Profile(name="t", **profile))  # type: ignore[arg-type]
+    return AmiApp(ServerSpec(user="admin"), settings, session_factory=FakeSession)
+
+
+def within(app: AmiApp, widget_type: type) -> bool:
+    focused = app.focused
+    return focused is not None and any(
+        isinstance(n, widget_type) for n in focused.ancestors_with_self
+    )
+
+
+async def test_escape_returns_to_the_stream_from_the_composer() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a", *"Pin")
+        assert within(app, ActionComposer)
+        await pilot.press("escape", "escape")
+        assert isinstance(app.focused, EventStream)
+
+
+async def test_hangup_key_prepares_hangup_of_the_selected_channel() -> None:
+    app = make_app(confirm=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        stream = app.query_one(EventStream)
+        channel = None
+        while not channel:  # up to the newest event that names a channel
+            await pilot.press("up")
+            entry = stream.selected_entry()
+            channel = entry.frame.get("Channel")  # type: ignore[union-attr]
+        await pilot.press("h")
+        await pilot.pause(0.2)
+        rows = app.query_one(ActionComposer).form.rows()
+        assert any(r.header == ("Channel", channel) for r in rows)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        session = app.session
+        assert isinstance(session, FakeSession)
+        assert [(a.name, a.get("Channel")) for a in session.sent if a.name == "Hangup"] == [
+            ("Hangup", channel)
+        ]
+
+
+async def test_confirmation_cancel_sends_nothing() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause(0.2)
+        for row in app.query_one(ActionComposer).form.rows():
+            if isinstance(row, FieldRow) and row.doc.name == "Channel":
+                row.value_input.value = "Local/1@default"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        session = app.session
+        assert isinstance(session, FakeSession)
+        assert not [a for a in session.sent if a.name == "Originate"]
+
+
+async def test_types_screen_mutes_and_unmutes() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        before = len(app.query_one(EventStream).rows)
+        await pilot.press("t")
+        assert isinstance(app.screen, EventTypes)
+        await pilot.press("m")  # the most frequent type
+        muted = set(app.view.muted)
+        assert len(muted) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(app.query_one(EventStream).rows) < before
+        await pilot.press("t", "m", "escape")
+        await pilot.pause()
+        assert not app.view.muted
+        assert len(app.query_one(EventStream).rows) == before
