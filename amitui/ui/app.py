@@ -120,6 +120,7 @@ class AmiApp(App[int]):
         self.docs = SessionDocs(lambda: self.session)
         profile = self.settings.profile
         self.policy = ActionPolicy(profile.confirm_actions, profile.safe_actions)
+        self._demo_server: Any = None
         self._last_version = -1
         self._commands_loaded = False
 
@@ -174,6 +175,13 @@ class AmiApp(App[int]):
             exit_on_error=False,
         )
 
+    async def on_unmount(self) -> None:
+        """Log off politely and stop the demo PBX, so nothing is left half-open."""
+        if self.session is not None:
+            await self.session.close()
+        if self._demo_server is not None:
+            await self._demo_server.close()
+
     def _pick_theme(self, name: str) -> str:
         if name in self.available_themes:
             return name
@@ -190,6 +198,7 @@ class AmiApp(App[int]):
         spec = self.spec
         if self.demo_starter is not None:
             server = await self.demo_starter()
+            self._demo_server = server
             spec = replace(spec, port=int(server.port))
             self.spec = spec
             self.bridge.server = spec.address

@@ -78,6 +78,9 @@ class FakeSession:
             self.on_events(list(self.preload))
         await asyncio.Event().wait()
 
+    async def close(self, *, logoff: bool = True) -> None:
+        self.state = SessionState(Phase.CLOSED, self.spec.address, self.spec.user)
+
     def push(self, frames: list[Frame]) -> None:
         if self.on_events:
             self.on_events(frames)

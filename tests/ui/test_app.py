@@ -92,3 +92,22 @@ async def test_types_screen_mutes_and_unmutes() -> None:
         await pilot.pause()
         assert not app.view.muted
         assert len(app.query_one(EventStream).rows) == before
+
+
+async def test_demo_console_shows_a_live_stream_within_seconds() -> None:
+    from textual.widgets import Static
+
+    from amitui.demo import serve
+    from amitui.ui.launch import DEMO_SECRET, DEMO_USER
+
+    spec = ServerSpec(user=DEMO_USER, secret=DEMO_SECRET, port=0)
+    app = AmiApp(spec, Settings(demo=True), demo_starter=lambda: serve(port=0, seed=1, rate=4))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):  # up to 5 s
+            if len(app.query_one(EventStream).rows) >= 10:
+                break
+            await pilot.pause(0.05)
+        assert len(app.query_one(EventStream).rows) >= 10
+        title = str(app.query_one("#title", Static).render())
+        assert "DEMO PBX" in title and f"127.0.0.1:{app.spec.port}" in title
+        assert app.session is not None and app.session.ready

@@ -344,3 +344,16 @@ async def test_line_breaks_in_a_value_are_refused_not_posted(host: Host) -> None
 )
 def test_raw_text_round_trip(name: str, headers: Sequence[tuple[str, str]]) -> None:
     assert parse_raw(render_raw(name, headers)) == (name, list(headers))
+
+
+async def test_switching_to_an_undocumented_action_carries_no_values(host: Host) -> None:
+    async with host.run_test(size=(50, 20)) as pilot:
+        await host.ready(pilot)
+        host.composer.prepare("Originate", [("Channel", "PJSIP/1001")])
+        await host.settle(pilot)
+        await host.pick(pilot, "NoSuchDocumentedAction")
+        headers = host.composer.form.headers(strict=False)
+        assert all(key != "Channel" for key, _ in headers)
+        await pilot.press("ctrl+s")
+        await host.settle(pilot)
+        assert [(a.name, a.headers) for a in host.sent] == [("NoSuchDocumentedAction", ())]

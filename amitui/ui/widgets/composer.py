@@ -168,7 +168,10 @@ class ActionComposer(Vertical):
         self._choose(name, list(values))
 
     def focus_picker(self) -> None:
-        self.query_one(_PickerInput).focus()
+        picker = self.query_one(_PickerInput)
+        picker.focus()
+        # Selected, so typing a new name replaces the last one instead of appending to it.
+        picker.call_after_refresh(picker.select_all)
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -186,7 +189,7 @@ class ActionComposer(Vertical):
         if self.query_one(_PickerInput).has_focus:
             self._open_matches()
 
-    def _choose(self, name: str, values: list[Header]) -> None:
+    def _choose(self, name: str, values: list[Header], *, carried: bool = False) -> None:
         self._action = name
         picker = self.query_one(_PickerInput)
         if picker.value != name:
@@ -197,16 +200,21 @@ class ActionComposer(Vertical):
         doc_line.update(f"{name}: loading docs…")
         doc_line.remove_class("-reason")
         self.run_worker(
-            self._load_doc(name, values), group="composer-docs", exclusive=True,
+            self._load_doc(name, values, carried), group="composer-docs", exclusive=True,
             name=f"composer: docs {name}", description=f"manager show command {name}",
         )  # fmt: skip
 
-    async def _load_doc(self, name: str, values: list[Header]) -> None:
+    async def _load_doc(self, name: str, values: list[Header], carried: bool = False) -> None:
         try:
             result = await self._docs.describe(name)
         except Exception as exc:  # as above: a reason on screen, not a traceback
             result = f"the docs failed: {exc}"
         doc = result if isinstance(result, ActionDoc) else None
+        if carried:
+            # Values carried over from the previous action stay only where the new action
+            # documents the same field; anything else would be sent to an action that never
+            # asked for it (a Channel carried into a no-docs form would be sent as is).
+            values = [(k, v) for k, v in values if doc is not None and doc.field(k) is not None]
         line = _doc_line(doc) if doc is not None else f"{name}: {result}"
         doc_line = self.query_one("#composer-doc", Static)
         doc_line.update(line)
@@ -258,12 +266,12 @@ class ActionComposer(Vertical):
         option = matches.highlighted_option if matches.has_class("-open") else None
         name = option.id if option is not None and option.id else event.value.strip()
         if name:
-            self._choose(name, self._carried())
+            self._choose(name, self._carried(), carried=True)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
-            self._choose(event.option.id, self._carried())
+            self._choose(event.option.id, self._carried(), carried=True)
 
     def _carried(self) -> list[Header]:
         # Fields the next action also documents keep their values (Hangup -> Redirect keeps

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Regenerate the README's pictures: the console, headless, on the built-in demo PBX.
+
+The demo runs with a fixed seed and the clock starts at a fixed moment, so each run shows the
+same kind of traffic; nothing is drawn by hand. Writes SVG (Textual's own screenshot) and PNG
+(through rsvg-convert, from Debian's librsvg2-bin, when it is installed) into screenshots/.
+
+    .venv/bin/python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import TabbedContent
+
+from amitui.client import ServerSpec
+from amitui.config import Profile
+from amitui.demo import serve
+from amitui.ui.app import AmiApp, Settings
+from amitui.ui.widgets.composer import ActionComposer
+from amitui.ui.widgets.composer_form import FieldRow
+from amitui.ui.widgets.inspector import ResponseInspector
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+SIZE = (132, 42)
+START = 1795838400.0  # 2026-11-28 04:00:00 UTC
+
+
+def fixed_clock() -> float:
+    return START + time.monotonic() - _T0
+
+
+_T0 = time.monotonic()
+
+
+async def until(pilot: Pilot[int], pred: object, timeout: float = 15.0) -> None:
+    waited = 0.0
+    while not pred():  # type: ignore[operator]
+        if waited > timeout:
+            raise SystemExit("screenshots: the demo did not reach the expected state")
+        await pilot.pause(0.1)
+        waited += 0.1
+
+
+def shoot(app: AmiApp, name: str) -> None:
+    svg = OUT / f"{name}.svg"
+    app.save_screenshot(path=str(OUT), filename=svg.name)
+    if shutil.which("rsvg-convert"):
+        subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png")), str(svg)], check=True)
+    print(f"screenshots/{name}.svg")
+
+
+def fill(app: AmiApp, **values: str) -> None:
+    for row in app.query_one(ActionComposer).form.rows():
+        if isinstance(row, FieldRow) and row.doc.name in values:
+            row.value_input.value = values[row.doc.name]
+
+
+async def main() -> None:
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    OUT.mkdir(exist_ok=True)
+    spec = ServerSpec(user="demo", secret="demo", port=0)
+    settings = Settings(profile=Profile(name="demo"), demo=True, clock=fixed_clock)
+    app = AmiApp(spec, settings, demo_starter=lambda: serve(port=0, seed=7, rate=2.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app.ring) > 120)
+        await pilot.pause(0.3)
+        shoot(app, "stream")
+
+        await pilot.press("up", "up", "up", "up")
+        await pilot.pause(0.3)
+        shoot(app, "inspect-event")
+
+        await pilot.press("slash", *"Event=Hangup", "enter")
+        await pilot.pause(0.3)
+        shoot(app, "filter")
+        await pilot.press("x")
+
+        await pilot.press("o")
+        await until(pilot, lambda: any(isinstance(r, FieldRow) for r in app.query_one(ActionComposer).form.rows()))
+        fill(app, Channel="Local/100@default", Application="Wait", Data="30")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        shoot(app, "confirm-originate")
+        await pilot.press("y")
+        inspector = app.query_one(ResponseInspector)
+        await until(pilot, lambda: "Originate →" in str(inspector.border_title))
+
+        await pilot.press("escape", "a", *"CoreShowChannels", "enter")
+        await pilot.pause(0.5)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "CoreShowChannels →" in str(inspector.border_title))
+        inspector.query_one(TabbedContent).active = "inspector-list"
+        await pilot.pause(0.3)
+        shoot(app, "list-response")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
