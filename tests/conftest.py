@@ -26,6 +26,7 @@ def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 class Asterisk:
     host: str
     port: int
+    root: Path = Path(os.environ.get("AMITUI_ASTERISK_ROOT", "/var/cache/amitui/asterisk-sid"))
     admin: tuple[str, str] = ("admin", "amitui-admin-secret")
     reader: tuple[str, str] = ("reader", "amitui-reader-secret")
 

@@ -401,6 +401,11 @@ class AmiSession:
                         f"{frame.text[:60]!r}"
                     )
                 )
+            if frame.kind is FrameKind.EVENT and frame.name == "Shutdown":
+                # Asterisk says why before it closes: keep that as the reason for the gap.
+                how = frame.get("Shutdown") or "now"
+                again = ", restarting" if (frame.get("Restart") or "").lower() == "true" else ""
+                self._dead_reason = f"Asterisk shut down ({how}{again})"
             routed = self._correlator.route(frame)
             if routed.exchange is not None:
                 self._note_reply(routed.role, routed.exchange, routed.finished)

@@ -195,6 +195,9 @@ async def test_session_comes_back_after_server_restart(asterisk: Asterisk) -> No
         stop = await asyncio.to_thread(asterisk.sandbox, "down", timeout=60)
         assert stop.returncode == 0, stop.stderr
         await got.wait_for(lambda: any(g.startswith("connection lost") for g in got.gaps), 20)
+        # The Shutdown event's reason, not a bare "connection closed".
+        assert got.gaps[0].startswith("connection lost: Asterisk shut down ("), got.gaps
+        assert got.named("Shutdown")
         assert session.state.phase in (Phase.RECONNECTING, Phase.CONNECTING)
         start = await asyncio.to_thread(asterisk.sandbox, "up")
         assert start.returncode == 0, start.stderr

@@ -1,0 +1,61 @@
+"""Property tests: whatever bytes arrive, the parser never raises, never loses a byte it
+accepted, and keeps its memory bounded. `scripts/fuzz.py` runs the same properties for longer."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from amitui.protocol import FrameKind, Parser
+
+MAX_FRAME = 2048
+# scripts/fuzz.py raises this for a long run outside the default test suite.
+EXAMPLES = int(os.environ.get("AMITUI_FUZZ_EXAMPLES", "300"))
+
+# Bytes biased toward what makes AMI interesting: line ends, colons, markers, banners.
+PIECES = st.sampled_from(
+    [b"\r\n", b"\n", b"\r", b": ", b":", b"Event: X", b"Response: Follows", b"--END COMMAND--",
+     b"Asterisk Call Manager/11.0.0", b"ActionID: 1", b"\xff\xfe", b"\xc3", b"Output: "]
+)  # fmt: skip
+CHUNKS = st.lists(st.one_of(st.binary(max_size=64), PIECES), max_size=80)
+
+
+def run(chunks: list[bytes]) -> tuple[Parser, list[object]]:
+    parser = Parser(max_frame=MAX_FRAME)
+    frames: list[object] = []
+    for chunk in chunks:
+        parser.feed(chunk)
+        frames.extend(parser.frames())
+        # Bounded: an incomplete packet never grows past the cap (plus one read).
+        assert parser.buffered <= MAX_FRAME + len(chunk) + 2
+    parser.feed_eof()
+    frames.extend(parser.frames())
+    return parser, frames
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(CHUNKS)
+def test_parser_never_raises_and_stays_bounded(chunks: list[bytes]) -> None:
+    run(chunks)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(CHUNKS, st.integers(min_value=1, max_value=17))
+def test_chunking_never_changes_the_frames(chunks: list[bytes], size: int) -> None:
+    data = b"".join(chunks)
+    _, whole = run([data])
+    _, pieces = run([data[i : i + size] for i in range(0, len(data), size)])
+    assert whole == pieces
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(CHUNKS)
+def test_every_frame_is_classified_and_malformed_ones_say_why(chunks: list[bytes]) -> None:
+    _, frames = run(chunks)
+    for frame in frames:
+        kind = frame.kind  # type: ignore[attr-defined]
+        assert isinstance(kind, FrameKind)
+        if kind is FrameKind.MALFORMED:
+            assert frame.error  # type: ignore[attr-defined]
