@@ -34,6 +34,7 @@ from amitui.config import Profile
 from amitui.protocol import Action, LocalProtocolError
 from amitui.store import ActionHistory, EventRing, FilteredView, GapMarker, StoredEvent
 from amitui.ui.bridge import SessionDocs, StoreBridge
+from amitui.ui.screens.calls import CallsScreen
 from amitui.ui.screens.confirm import ConfirmSend
 from amitui.ui.screens.types import EventTypes
 from amitui.ui.theme import DEFAULT_THEME, load_themes, variable_defaults
@@ -85,6 +86,8 @@ class AmiApp(App[int]):
         Binding("a", "focus_composer", "Compose", id="app.focus-composer"),
         Binding("i", "focus('inspector')", "Inspect", id="app.focus-inspector"),
         Binding("t", "types", "Types", id="app.types"),
+        Binding("c", "calls", "Calls", id="app.calls"),
+        Binding("f", "follow_call", "Follow call", show=False, id="app.follow-call"),
         Binding("h", "hangup", "Hangup", id="app.hangup"),
         Binding("r", "redirect", "Redirect", show=False, id="app.redirect"),
         Binding("o", "originate", "Originate", id="app.originate"),
@@ -335,6 +338,21 @@ class AmiApp(App[int]):
 
         self.push_screen(EventTypes(self.view), closed)
 
+    def action_calls(self) -> None:
+        self.push_screen(CallsScreen(self.bridge.calls, self.ring), self._follow)
+
+    def action_follow_call(self) -> None:
+        entry = self.query_one(EventStream).selected_entry()
+        call = self.bridge.calls.call_of(entry.frame) if isinstance(entry, StoredEvent) else None
+        if call is None:
+            self.notify("Select an event of a call first (↑/↓); c lists every call")
+            return
+        self._follow(call.filter_text())
+
+    def _follow(self, filter_text: str | None) -> None:
+        if filter_text and self.query_one(StreamPane).apply_filter(filter_text):
+            self.notify(f"Following the call: {filter_text} (x clears)")
+
     def _selected_channel(self) -> str | None:
         entry = self.query_one(EventStream).selected_entry()
         if isinstance(entry, StoredEvent):
@@ -374,25 +392,19 @@ class AmiApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         pane = self.query_one(StreamPane)
-        yield SystemCommand("Filter events", "Filter the stream (/)", pane.action_open_filter)
-        yield SystemCommand("Clear filter", "Show every event again (x)", pane.action_clear_filter)
-        yield SystemCommand(
-            "Follow stream", "Jump to the newest event (End)", pane.stream.action_follow
-        )
-        yield SystemCommand(
-            "Pause stream", "Stop scrolling; keep events (space)", pane.stream.action_toggle_pause
-        )
-        yield SystemCommand(
-            "Mute selected event type", "Hide this type (m)", pane.action_mute_selected
-        )
-        yield SystemCommand(
-            "Event types", "Counts per type; mute and unmute (t)", self.action_types
-        )
-        yield SystemCommand(
-            "Compose action", "Pick an action from ListCommands (a)", self.action_focus_composer
-        )
-        yield SystemCommand("Originate", "Prepare an Originate (o)", self.action_originate)
-        yield SystemCommand("Hang up selected channel", "Prepare Hangup (h)", self.action_hangup)
-        yield SystemCommand(
-            "Redirect selected channel", "Prepare Redirect (r)", self.action_redirect
-        )
+        palette: list[tuple[str, str, Callable[[], object]]] = [
+            ("Filter events", "Filter the stream (/)", pane.action_open_filter),
+            ("Clear filter", "Show every event again (x)", pane.action_clear_filter),
+            ("Follow stream", "Jump to the newest event (End)", pane.stream.action_follow),
+            ("Pause stream", "Keep events, stop (space)", pane.stream.action_toggle_pause),
+            ("Mute selected event type", "Hide this type (m)", pane.action_mute_selected),
+            ("Event types", "Counts per type; mute and unmute (t)", self.action_types),
+            ("Calls", "Calls traced by Linkedid, with timelines (c)", self.action_calls),
+            ("Follow this call", "Filter to the selected call (f)", self.action_follow_call),
+            ("Compose action", "Pick an action from ListCommands (a)", self.action_focus_composer),
+            ("Originate", "Prepare an Originate (o)", self.action_originate),
+            ("Hang up selected channel", "Prepare Hangup (h)", self.action_hangup),
+            ("Redirect selected channel", "Prepare Redirect (r)", self.action_redirect),
+        ]  # fmt: skip
+        for title, help_text, callback in palette:
+            yield SystemCommand(title, help_text, callback)

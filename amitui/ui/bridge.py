@@ -20,6 +20,7 @@ from amitui.store.actiondocs import (
     parse_action_doc,
     parse_list_commands,
 )
+from amitui.store.calls import CallTracker
 
 
 class RateMeter:
@@ -57,9 +58,15 @@ class StoreBridge:
         self.server = server
         self.clock = clock
         self.meter = RateMeter(clock=monotonic)
+        self.calls = CallTracker()
 
     def on_events(self, batch: list[Frame]) -> None:
-        self.ring.append_batch(batch, self.clock(), self.server)
+        received = self.clock()
+        self.ring.append_batch(batch, received, self.server)
+        first = self.ring.last_seq - len(batch) + 1  # the batch got consecutive numbers
+        observe = self.calls.observe
+        for offset, frame in enumerate(batch):
+            observe(first + offset, received, frame)
         self.meter.add(len(batch))
 
     def on_gap(self, text: str) -> None:

@@ -209,3 +209,31 @@ async def test_session_comes_back_after_server_restart(asterisk: Asterisk) -> No
         await session.close()
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
+
+
+async def test_a_real_local_call_is_traced_as_one_call(admin: tuple[AmiSession, Collector]) -> None:
+    from amitui.store.calls import CallTracker
+
+    session, got = admin
+    tr = await session.send(
+        Action.of("Originate", Channel="Local/101@default", Application="Wait", Data="1",
+                  Async="true")
+    )  # fmt: skip
+    assert tr.ok
+    aid = tr.action.action_id
+    await got.wait_for(lambda: any(f.name == "OriginateResponse" and f.action_id == aid
+                                   for f in got.frames))  # fmt: skip
+    uid = next(f.get("Uniqueid") for f in got.frames if f.name == "OriginateResponse")
+    # Local/101 hangs up by itself after 2 s: wait for both halves to go.
+    await got.wait_for(lambda: sum(f.name == "Hangup" and (f.get("Linkedid") == uid)
+                                   for f in got.frames) >= 2, 15)  # fmt: skip
+    tracker = CallTracker()
+    for seq, frame in enumerate(got.frames, start=1):
+        tracker.observe(seq, float(seq), frame)
+    ours = [c for c in tracker.calls() if uid in c.linkedids]
+    assert len(ours) == 1
+    call = ours[0]
+    halves = sorted(ch.name[-2:] for ch in call.channels.values())
+    assert halves == [";1", ";2"]
+    assert not call.active
+    assert call.cause  # the first channel's Hangup cause and text

@@ -111,3 +111,39 @@ async def test_demo_console_shows_a_live_stream_within_seconds() -> None:
         title = str(app.query_one("#title", Static).render())
         assert "DEMO PBX" in title and f"127.0.0.1:{app.spec.port}" in title
         assert app.session is not None and app.session.ready
+
+
+async def test_calls_screen_timeline_and_follow() -> None:
+    from amitui.ui.screens.calls import CallsScreen, CallTimeline
+    from amitui.ui.widgets.stream_pane import StreamPane
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        assert isinstance(app.screen, CallsScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, CallTimeline)
+        table = app.screen.query_one("DataTable")
+        assert table.row_count >= 10  # type: ignore[attr-defined]
+        await pilot.press("f")
+        await pilot.pause()
+        pane = app.query_one(StreamPane)
+        assert pane.view.filter.text == "Linkedid=1795833957.0"
+        assert len(pane.stream.rows) >= 10
+
+
+async def test_follow_call_from_a_selected_event() -> None:
+    from amitui.ui.widgets.stream_pane import StreamPane
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        stream = app.query_one(EventStream)
+        await pilot.press("f")  # nothing selected: says how
+        assert not app.view.filter
+        while not (stream.selected_entry() and stream.selected_entry().frame.get("Linkedid")):  # type: ignore[union-attr]
+            await pilot.press("up")
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.query_one(StreamPane).view.filter.text.startswith("Linkedid=")

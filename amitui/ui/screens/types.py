@@ -64,5 +64,9 @@ class EventTypes(ModalScreen[None]):
             self.view.mute(name)
         self._fill()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()  # Enter goes to the table first; it means the same as m here
+        self.action_toggle_mute()
+
     def action_close(self) -> None:
         self.dismiss(None)
