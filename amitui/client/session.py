@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections import OrderedDict
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -125,6 +126,7 @@ class AmiSession:
         self._keepalive_task: asyncio.Task[None] | None = None
         self._correlator = Correlator()
         self._waiting: dict[str, tuple[Transcript, asyncio.Future[None]]] = {}
+        self._recent: OrderedDict[str, Transcript] = OrderedDict()  # answered, for follow-ups
         self._banner_seen: asyncio.Future[Frame] | None = None
         self._dead_reason: str | None = None
         self._closing = False
@@ -408,24 +410,37 @@ class AmiSession:
                 self._dead_reason = f"Asterisk shut down ({how}{again})"
             routed = self._correlator.route(frame)
             if routed.exchange is not None:
-                self._note_reply(routed.role, routed.exchange, routed.finished)
+                self._note_reply(routed.role, routed.exchange, routed.finished, frame)
             if routed.role in _PASS_TO_STREAM:
                 batch.append(frame)
         if batch:
             self._deliver(batch)
 
-    def _note_reply(self, role: Role, exchange: Exchange, finished: bool) -> None:
+    def _note_reply(self, role: Role, exchange: Exchange, finished: bool, frame: Frame) -> None:
+        now = time.monotonic()
         waiting = self._waiting.get(exchange.action_id)
         if waiting is None:
+            # Later frames of a finished action (OriginateResponse, a late second response):
+            # timed on its transcript, which the inspector may still be showing.
+            done = self._recent.get(exchange.action_id)
+            if done is not None and role in (Role.FOLLOW_UP, Role.LATE):
+                done.timings.append((f"{role.value}: {frame.name}", now))
             return
         tr, fut = waiting
-        now = time.monotonic()
         if role is Role.RESPONSE:
             tr.answered = now
+            tr.timings.append((f"response: {frame.name}", now))
+        elif role is Role.LIST_ITEM and len(exchange.items) == 1:
+            tr.timings.append(("first list item", now))
+        elif role is Role.LIST_END:
+            tr.timings.append((f"list complete: {len(exchange.items)} items", now))
         if finished:
             del self._waiting[exchange.action_id]
             tr.done = now
             tr.outcome = Outcome.ANSWERED
+            self._recent[exchange.action_id] = tr
+            while len(self._recent) > 256:
+                self._recent.popitem(last=False)
             if not fut.done():
                 fut.set_result(None)
 

@@ -124,6 +124,7 @@ class AmiApp(App[int]):
         profile = self.settings.profile
         self.policy = ActionPolicy(profile.confirm_actions, profile.safe_actions)
         self._demo_server: Any = None
+        self._shown_follow_ups = (0, 0)
         self._last_version = -1
         self._commands_loaded = False
 
@@ -229,9 +230,21 @@ class AmiApp(App[int]):
         if self.ring.version == self._last_version:
             return
         self._last_version = self.ring.version
+        self._refresh_transcript()
         pane = self.query_one(StreamPane)
         if pane.stream.sync():
             pane.update_titles()
+
+    def _refresh_transcript(self) -> None:
+        """Redraw the shown action when later frames arrived for it (OriginateResponse…)."""
+        inspector = self.query_one(ResponseInspector)
+        tr = inspector.subject
+        if isinstance(tr, Transcript):
+            ex = tr.exchange
+            seen = (len(ex.follow_ups), len(ex.late))
+            if seen != self._shown_follow_ups:
+                self._shown_follow_ups = seen
+                inspector.show_transcript(tr)
 
     def _update_status(self) -> None:
         session = self.session
@@ -315,6 +328,8 @@ class AmiApp(App[int]):
             return
         self.history.add(tr.action.action_id or "", tr.action.name, tr.action.headers, tr.sent_wall)
         self.history.update(tr.action.action_id or "", tr.status, tr.latency_ms)
+        ex = tr.exchange
+        self._shown_follow_ups = (len(ex.follow_ups), len(ex.late))
         self.query_one(ResponseInspector).show_transcript(tr)
         took = f" in {tr.latency_ms:.0f} ms" if tr.latency_ms is not None else ""
         text = f"{action.name} → {tr.status}{took}: {tr.message}"

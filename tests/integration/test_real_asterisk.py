@@ -21,6 +21,10 @@ from tests.conftest import Asterisk
 pytestmark = pytest.mark.asterisk
 
 
+def names_of(tr: object) -> list[str]:
+    return [item.get("Channel") or "" for item in tr.items]  # type: ignore[attr-defined]
+
+
 def spec(server: Asterisk, who: str = "admin", **kw: object) -> ServerSpec:
     user, secret = server.admin if who == "admin" else server.reader
     return ServerSpec(host=server.host, port=server.port, user=user, secret=secret, **kw)  # type: ignore[arg-type]
@@ -160,6 +164,10 @@ async def test_originate_events_list_and_hangup(admin: tuple[AmiSession, Collect
     # An event that carries `Response:` stays an event, and is tied to its action.
     assert origin.get("Response") == "Success"
     assert origin in tr.exchange.follow_ups
+    # The transaction: response, then the follow-up, each timed from the send.
+    labels = [label for label, _ in tr.timings]
+    assert labels[0] == "response: Success" and "follow-up: OriginateResponse" in labels
+    assert [at for _, at in tr.timings] == sorted(at for _, at in tr.timings)
     channels = [f.get("Channel") for f in got.named("Newchannel")]
     assert any(c and c.startswith("Local/100@default-") and c.endswith(";1") for c in channels)
 
@@ -167,6 +175,12 @@ async def test_originate_events_list_and_hangup(admin: tuple[AmiSession, Collect
     assert listing.outcome is Outcome.ANSWERED and listing.exchange.list_end is not None
     assert listing.exchange.list_end.get("ListItems") == str(len(listing.items))
     assert all(item.action_id == listing.action.action_id for item in listing.items)
+    steps = [label for label, _ in listing.timings]
+    assert steps == [
+        "response: Success",
+        "first list item",
+        f"list complete: {len(names_of(listing))} items",
+    ]
     names = [item.get("Channel") or "" for item in listing.items]
     ours = next(n for n in names if n.endswith(";1") and n.startswith("Local/100@default-"))
     # List items belong to the action, not to the stream.

@@ -270,6 +270,8 @@ def transcript_timing(tr: Transcript) -> Content:
     lines.append(_line("Outcome", outcome_text(tr), style))
     if tr.note:
         lines.append(_line("Note", printable(tr.note)))
+    for label, at in tr.timings:
+        lines.append(_line("  +" + ms((at - tr.sent) * 1000), label))
     ex = tr.exchange
     for label, frames in (("Late", ex.late), ("Follow-ups", ex.follow_ups)):
         names = ", ".join(describe_frame(f) for f in frames) or "none"
