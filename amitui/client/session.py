@@ -27,8 +27,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections import OrderedDict
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any

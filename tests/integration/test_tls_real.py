@@ -34,9 +34,11 @@ class TlsServer:
 def _answers_tls(port: int, ca: Path) -> bool:
     ctx = ssl.create_default_context(cafile=str(ca))
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as raw:
-            with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-                return tls.recv(64).startswith(b"Asterisk Call Manager/")
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=1) as raw,
+            ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+        ):
+            return tls.recv(64).startswith(b"Asterisk Call Manager/")
     except (OSError, ssl.SSLError):
         return False
 
@@ -64,7 +66,9 @@ def tls_server(asterisk: Asterisk, tmp_path_factory: pytest.TempPathFactory) -> 
     yield TlsServer(port, ca_file, hashlib.sha256(der).hexdigest())
 
 
-def spec(asterisk: Asterisk, server: TlsServer, host: str = "127.0.0.1", **tls: object) -> ServerSpec:
+def spec(
+    asterisk: Asterisk, server: TlsServer, host: str = "127.0.0.1", **tls: object
+) -> ServerSpec:
     user, secret = asterisk.admin
     options = TlsOptions(enabled=True, **tls)  # type: ignore[arg-type]
     return ServerSpec(host=host, port=server.port, user=user, secret=secret, tls=options)
@@ -93,7 +97,9 @@ async def test_name_mismatch_is_refused(asterisk: Asterisk, tls_server: TlsServe
         await AmiSession(bad, reconnect=False).open()
 
 
-async def test_insecure_accepts_a_self_signed_lab_server(asterisk: Asterisk, tls_server: TlsServer) -> None:
+async def test_insecure_accepts_a_self_signed_lab_server(
+    asterisk: Asterisk, tls_server: TlsServer
+) -> None:
     session = AmiSession(spec(asterisk, tls_server, insecure=True))
     await session.open()
     await session.close()
@@ -105,7 +111,7 @@ async def test_pinned_fingerprint(asterisk: Asterisk, tls_server: TlsServer) -> 
     await session.open()
     await session.close()
     wrong = spec(asterisk, tls_server, fingerprint="00" * 32)
-    with pytest.raises(ConnectError, match="fingerprint is [0-9a-f]{64}, not the pinned one"):
+    with pytest.raises(ConnectError, match=r"fingerprint is [0-9a-f]{64}, not the pinned one"):
         await AmiSession(wrong, reconnect=False).open()
 
 
