@@ -117,10 +117,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed: the same calls on every run")
 
     p = sub.add_parser(
-        "replay", help="print the packets of a raw capture (nc host 5038 | tee FILE)"
+        "record", help="record a server's AMI traffic to an .amirec file (headless)",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    p.add_argument("file", help="where to write; secrets are masked in it")
+    p.add_argument("--seconds", type=float, help="stop after S seconds")
+    p.add_argument("--count", "-n", type=int, help="stop after N events")
+    p.add_argument("--max-bytes", type=int, help="stop when the file reaches B bytes")
+    _connection_options(p, top=False)
+
+    p = sub.add_parser(
+        "replay", help="open the console over a recording or a raw capture (no server)"
     )
-    p.add_argument("file", help="the capture: server-to-client bytes as read from the socket")
-    p.add_argument("--json", action="store_true", help="print NDJSON: one object per packet")
+    p.add_argument("file", help="an .amirec recording, or raw bytes from nc host 5038 | tee FILE")
+    p.add_argument("--json", action="store_true", help="print NDJSON, one object per packet")
+    p.add_argument("--print", action="store_true", help="print the packets as AMI text")
+    p.add_argument("--speed", type=float, default=1.0, help="x times real time; 0: at once")
+    p.add_argument("--paused", action="store_true", help="start paused (p plays, . steps)")
+    p.add_argument("--spacing", type=float, default=0.0,
+                   help="seconds between packets of a raw capture (it has no times)")  # fmt: skip
     return parser
 
 
@@ -173,11 +188,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             asyncio.run(demo_main(args.port, args.seed))
             return EXIT_OK
-        if args.command == "replay":
+        if args.command == "replay" and (args.json or args.print):
             from amitui.scripting import replay_file
 
             return replay_file(args.file, as_json=args.json)
         config = load(_config_path(args))
+        if args.command == "record":
+            from amitui.recorder import run_record
+
+            spec = server_spec(args, config, interactive=sys.stdin.isatty())
+            return run_record(
+                spec, args.file, seconds=args.seconds, count=args.count, max_bytes=args.max_bytes
+            )
+        if args.command == "replay":
+            from amitui.ui.launch import launch_replay
+
+            return launch_replay(args, config)
         if args.command in ("action", "events"):
             from amitui.scripting import run_script
 

@@ -12,7 +12,6 @@ import contextlib
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 from amitui.client import (
     ActionPolicy,
@@ -28,7 +27,6 @@ from amitui.protocol import (
     Action,
     Frame,
     LocalProtocolError,
-    Parser,
     frame_to_json,
     parse_assignments,
     redact,
@@ -163,18 +161,21 @@ def run_script(args: argparse.Namespace, spec: ServerSpec, config: Config) -> in
 
 
 def replay_file(path: str, *, as_json: bool) -> int:
-    """Print every packet of a raw capture of the server's byte stream, with no server."""
+    """Print every packet the server sent in a recording or raw capture, with no server."""
+    from amitui.store.recording import RecordingError, open_recording, packet_frames
+
     try:
-        data = Path(path).read_bytes()
+        with open_recording(path) as reader:
+            for packet in reader:
+                if packet.direction == "in":
+                    for frame in packet_frames(packet.raw):
+                        emit(frame, as_json)
+    except RecordingError as exc:
+        _err(str(exc))
+        return EXIT_CONNECTION
     except OSError as exc:
         _err(f"cannot read {path}: {exc.strerror or exc}")
         return EXIT_CONNECTION
-    parser = Parser()
-    parser.feed(data)
-    parser.feed_eof()
-    try:
-        for frame in parser.frames():
-            emit(frame, as_json)
     except BrokenPipeError:
         return EXIT_OK
     return EXIT_OK

@@ -14,6 +14,7 @@ HEADLESS = [
     "amitui.scripting",
     "amitui.cli",
     "amitui.demo",
+    "amitui.recorder",
 ]
 
 

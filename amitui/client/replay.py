@@ -41,13 +41,14 @@ from amitui.client.errors import NotReady
 from amitui.client.session import ServerSpec
 from amitui.client.state import Phase, SessionState
 from amitui.client.transcript import Transcript
-from amitui.protocol import Action, ActionIds, Correlator, Frame, FrameKind, Parser, Role
+from amitui.protocol import Action, ActionIds, Correlator, Frame, FrameKind, Role
 from amitui.protocol.parser import build_frame
 from amitui.store.recording import (
     RecordedPacket,
     RecordingError,
     RecordingInfo,
     open_recording,
+    packet_frames,
 )
 
 # The roles a live session passes to the stream (amitui.client.session), kept in step by tests.
@@ -119,10 +120,6 @@ class ReplaySession:
         self._version: str | None = None
 
     # -- the session interface the app uses ------------------------------------------------
-
-    @property
-    def ready(self) -> bool:
-        return self.state.phase is Phase.READY
 
     async def run(self) -> None:
         """Load the recording, then play it until close(). A recording that cannot be read
@@ -208,6 +205,12 @@ class ReplaySession:
         """Every packet has been played (seek back to play again)."""
         return self._i >= len(self._packets)
 
+    def describe(self) -> str:
+        """One line for the status bar: `replay 0:12 / 1:00 x2 playing`."""
+        how = "paused" if self._paused else "at the end" if self.finished else "playing"
+        pace = "max speed" if self._speed == 0 else f"x{self._speed:g}"
+        return f"replay {_mmss(self.position)} / {_mmss(self.duration)} {pace} {how}"
+
     def recorded_time(self) -> float:
         """The recorded wall-clock time of the latest packet played: a clock for the store,
         so replayed events carry the time they happened, not the time of the replay. A raw
@@ -250,14 +253,12 @@ class ReplaySession:
         self._judge_responses = self.info is None or self.info.kind == "amirec"
         first = self._packets[0].t if self._packets else 0.0
         self._rels = [max(0.0, p.t - first) for p in self._packets]
-        version = self.info.ami_version if self.info is not None else None
-        for packet in self._packets[:50]:  # the banner, if any, comes first
-            if packet.direction == "in":
-                frame = next(iter(_frames(packet.raw)), None)
-                if frame is not None and frame.kind is FrameKind.BANNER:
-                    version = version or frame.version
-                    break
-        self._version = version
+        self._version = self.info.ami_version if self.info is not None else None
+        firsts = (p for p in self._packets[:50] if p.direction == "in")  # the banner comes first
+        for frame in (f for p in firsts for f in packet_frames(p.raw)):
+            if frame.kind is FrameKind.BANNER:
+                self._version = self._version or frame.version
+                break
 
     def _clock(self) -> float:
         return self._base_pos + (self.monotonic() - self._base_wall) * self._speed
@@ -313,7 +314,7 @@ class ReplaySession:
 
     def _route(self, raw: bytes) -> list[Frame]:
         out: list[Frame] = []
-        for frame in _frames(raw):
+        for frame in packet_frames(raw):
             if frame.kind is FrameKind.BANNER:
                 self.banner = frame  # a live session consumes the banner, never streams it
                 continue
@@ -370,13 +371,9 @@ class ReplaySession:
                 self.on_state(state)
 
 
-def _frames(raw: bytes) -> list[Frame]:
-    """The frames of one recorded "in" packet (normally one), cut by the real parser."""
-    parser = Parser()  # a banner is recognised by its shape, so one parser per packet is fine
-    parser.feed(raw if raw.endswith(b"\n") else raw + b"\r\n")
-    parser.feed(b"\r\n")
-    parser.feed_eof()
-    return list(parser.frames())
+def _mmss(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def replay_factory(

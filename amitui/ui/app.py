@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from textual.app import App, ComposeResult, SystemCommand
@@ -30,21 +31,25 @@ from amitui.client import (
     SessionState,
     Transcript,
 )
+from amitui.client.interface import SessionLike
+from amitui.client.replay import ReplaySession
 from amitui.config import Profile
 from amitui.protocol import Action, LocalProtocolError
 from amitui.store import ActionHistory, EventRing, FilteredView, GapMarker, StoredEvent
+from amitui.store.calls import CallTracker
 from amitui.ui.bridge import SessionDocs, StoreBridge
 from amitui.ui.screens.calls import CallsScreen
 from amitui.ui.screens.confirm import ConfirmSend
 from amitui.ui.screens.types import EventTypes
 from amitui.ui.theme import DEFAULT_THEME, load_themes, variable_defaults
+from amitui.ui.tools import ToolActions
 from amitui.ui.widgets.composer import ActionComposer
 from amitui.ui.widgets.inspector import ResponseInspector
 from amitui.ui.widgets.statusbar import StatusBar, StatusFacts
 from amitui.ui.widgets.stream import EventStream
 from amitui.ui.widgets.stream_pane import StreamPane
 
-SessionFactory = Callable[..., AmiSession]
+SessionFactory = Callable[..., SessionLike]
 DemoStarter = Callable[[], Awaitable[Any]]  # returns an object with a `.port`
 
 
@@ -60,6 +65,7 @@ class Settings:
     monotonic: Callable[[], float] = time.monotonic  # for rates; snapshots freeze it
     refresh_hz: float = 20.0
     demo: bool = False
+    record_max_bytes: int = 100_000_000
 
 
 class SessionStateChanged(Message):
@@ -68,7 +74,7 @@ class SessionStateChanged(Message):
         self.state = state
 
 
-class AmiApp(App[int]):
+class AmiApp(ToolActions, App[int]):
     TITLE = "amitui"
     CSS = """
     Screen { layout: vertical; }
@@ -91,6 +97,15 @@ class AmiApp(App[int]):
         Binding("h", "hangup", "Hangup", id="app.hangup"),
         Binding("r", "redirect", "Redirect", show=False, id="app.redirect"),
         Binding("o", "originate", "Originate", id="app.originate"),
+        Binding("H", "history", "History", id="app.history"),
+        Binding("R", "record", "Record", show=False, id="app.record"),
+        Binding("X", "export('ndjson')", "Export", show=False, id="app.export"),
+        Binding("p", "replay_pause", "Play/pause", id="replay.pause"),
+        Binding("full_stop", "replay_step", "Step", id="replay.step"),
+        Binding("less_than_sign", "replay_back", "-10 s", id="replay.back"),
+        Binding("greater_than_sign", "replay_forward", "+10 s", id="replay.forward"),
+        Binding("plus", "replay_faster", "Faster", show=False, id="replay.faster"),
+        Binding("minus", "replay_slower", "Slower", show=False, id="replay.slower"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("escape", "leave", "Back to events", show=False, id="app.leave"),
         Binding("f11", "maximize", "Maximize", show=False, id="app.maximize"),
@@ -113,7 +128,7 @@ class AmiApp(App[int]):
         self.settings = settings or Settings()
         self.session_factory = session_factory
         self.demo_starter = demo_starter
-        self.session: AmiSession | None = None
+        self.session: SessionLike | None = None
         self.ring = EventRing(self.settings.ring_capacity)
         self.view = FilteredView(self.ring)
         self.history = ActionHistory()
@@ -169,6 +184,7 @@ class AmiApp(App[int]):
                 self.notify(f"profile color {color!r} is not a colour", severity="warning")
         self.query_one(ActionComposer).border_title = "Compose (a)"
         self.query_one(EventStream).focus()
+        self.load_history()
         self.set_interval(1 / self.settings.refresh_hz, self._tick, name="refresh")
         self.set_interval(0.5, self._update_status, name="status")
         self.run_worker(
@@ -181,6 +197,7 @@ class AmiApp(App[int]):
 
     async def on_unmount(self) -> None:
         """Log off politely and stop the demo PBX, so nothing is left half-open."""
+        self.stop_recording()
         if self.session is not None:
             await self.session.close()
         if self._demo_server is not None:
@@ -213,7 +230,15 @@ class AmiApp(App[int]):
             on_gap=self.bridge.on_gap,
             on_state=lambda state: self.post_message(SessionStateChanged(state)),
         )
+        if isinstance(self.session, ReplaySession):
+            # Replayed events carry the time they happened, and seeking back starts over.
+            self.bridge.clock = self.session.recorded_time
+            self.session.on_rewind = self._rewind
         await self.session.run()
+
+    def _rewind(self) -> None:
+        self.ring.clear()
+        self.bridge.calls = CallTracker()
 
     def on_session_state_changed(self, message: SessionStateChanged) -> None:
         state = message.state
@@ -234,6 +259,9 @@ class AmiApp(App[int]):
         pane = self.query_one(StreamPane)
         if pane.stream.sync():
             pane.update_titles()
+
+    def _rec_marker(self) -> str | None:
+        return "● REC" if self.recording is not None and self.recording.active else None
 
     def _refresh_transcript(self) -> None:
         """Redraw the shown action when later frames arrived for it (OriginateResponse…)."""
@@ -266,6 +294,7 @@ class AmiApp(App[int]):
                 read_only=self.spec.read_only,
                 demo=self.settings.demo,
                 ping_ms=session.ping_ms if session else None,
+                extra=[x for x in (self.replay_status(), self._rec_marker()) if x],
             )
         )
 
@@ -328,6 +357,7 @@ class AmiApp(App[int]):
             return
         self.history.add(tr.action.action_id or "", tr.action.name, tr.action.headers, tr.sent_wall)
         self.history.update(tr.action.action_id or "", tr.status, tr.latency_ms)
+        self.remember(tr.action.action_id or "")
         ex = tr.exchange
         self._shown_follow_ups = (len(ex.follow_ups), len(ex.late))
         self.query_one(ResponseInspector).show_transcript(tr)
@@ -388,6 +418,12 @@ class AmiApp(App[int]):
             return
         self.query_one(ActionComposer).prepare("Redirect", [("Channel", channel)])
 
+    def action_prepare(self, name: str, headers: list[tuple[str, str]]) -> None:
+        self.query_one(ActionComposer).prepare(name, headers)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.check_replay_action(action)
+
     def action_originate(self) -> None:
         self.query_one(ActionComposer).prepare("Originate")
 
@@ -420,6 +456,12 @@ class AmiApp(App[int]):
             ("Originate", "Prepare an Originate (o)", self.action_originate),
             ("Hang up selected channel", "Prepare Hangup (h)", self.action_hangup),
             ("Redirect selected channel", "Prepare Redirect (r)", self.action_redirect),
+            ("History and saved actions", "Edit or re-send (H)", self.action_history),
+            ("Record to a file", "Start or stop an .amirec recording (R)", self.action_record),
+            ("Export as NDJSON", "The filtered stream, one JSON per line (X)", self.action_export),
+            ("Export as JSON", "The stream, one array", partial(self.action_export, "json")),
+            ("Export as CSV", "The filtered stream, a column per header",
+             partial(self.action_export, "csv")),
         ]  # fmt: skip
         for title, help_text, callback in palette:
             yield SystemCommand(title, help_text, callback)

@@ -11,7 +11,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from amitui.client import AmiSession, SessionError
+from amitui.client import SessionError
+from amitui.client.interface import SessionLike
 from amitui.protocol import Action, Frame
 from amitui.store import EventRing
 from amitui.store.actiondocs import (
@@ -85,11 +86,11 @@ def _docs_refusal(message: str) -> str:
 class SessionDocs:
     """The composer's DocsSource over a live session; one cache per server and AMI version."""
 
-    def __init__(self, session: Callable[[], AmiSession | None]) -> None:
+    def __init__(self, session: Callable[[], SessionLike | None]) -> None:
         self._session = session
         self._docs: dict[tuple[str, str], dict[str, ActionDoc | str]] = {}
 
-    def _key(self, session: AmiSession) -> tuple[str, str]:
+    def _key(self, session: SessionLike) -> tuple[str, str]:
         return (session.spec.address, session.state.ami_version or "")
 
     async def list_commands(self) -> list[CommandInfo] | str:

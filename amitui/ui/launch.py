@@ -21,17 +21,22 @@ def wants_demo(args: argparse.Namespace, config: Config) -> bool:
     return not (args.user or args.profile or args.host or args.port or config.default_profile)
 
 
-def launch(args: argparse.Namespace, config: Config) -> int:
-    from amitui.cli import server_spec
-
+def _settings(config: Config, demo: bool = False) -> Settings:
     ui: dict[str, Any] = config.ui
-    demo = wants_demo(args, config)
-    settings = Settings(
+    return Settings(
         ring_capacity=int(ui.get("ring_capacity", 100_000)),
         theme=str(ui.get("theme", DEFAULT_THEME)),
         keymap=config.keys,
         demo=demo,
+        record_max_bytes=int(ui.get("record_max_bytes", 100_000_000)),
     )
+
+
+def launch(args: argparse.Namespace, config: Config) -> int:
+    from amitui.cli import server_spec
+
+    demo = wants_demo(args, config)
+    settings = _settings(config, demo)
     if demo:
         from amitui.demo import serve
 
@@ -42,3 +47,20 @@ def launch(args: argparse.Namespace, config: Config) -> int:
         settings.profile = config.profile(args.profile)
         app = AmiApp(spec, settings)
     return app.run() or 0
+
+
+def launch_replay(args: argparse.Namespace, config: Config) -> int:
+    """The console over a recording: same panes, filters and tracing; nothing can be sent."""
+    from amitui.client.replay import replay_factory, replay_spec
+    from amitui.config import Profile
+    from amitui.store.recording import RecordingError
+
+    try:
+        spec = replay_spec(args.file)
+    except (RecordingError, OSError) as exc:
+        print(f"amitui: {exc}", file=sys.stderr)
+        return 2
+    settings = _settings(config)
+    settings.profile = Profile(name=spec.name, confirm=False)
+    factory = replay_factory(args.file, speed=args.speed, paused=args.paused, spacing=args.spacing)
+    return AmiApp(spec, settings, session_factory=factory).run() or 0

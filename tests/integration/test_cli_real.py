@@ -125,7 +125,7 @@ def test_replay_prints_every_packet_of_a_capture(tmp_path: Path) -> None:
     )
     assert objs[-1].get("Response") == "Goodbye"
     text = subprocess.run(
-        [sys.executable, "-m", "amitui", "replay", str(capture)],
+        [sys.executable, "-m", "amitui", "replay", str(capture), "--print"],
         capture_output=True, text=True, timeout=30,
     ).stdout  # fmt: skip
     assert text.count("\n\n") == len(objs)

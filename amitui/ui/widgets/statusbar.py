@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.widgets import Static
 
@@ -32,11 +32,12 @@ class StatusFacts:
     read_only: bool = False
     demo: bool = False
     ping_ms: float | None = None
+    extra: list[str] = field(default_factory=list)
 
 
 def status_text(f: StatusFacts, now: float) -> str:
     s = f.state
-    parts = [f"● {s.describe(now)}", f"{s.user}@{s.server}"]
+    parts = [f"● {s.describe(now)}"]  # who and where are in the title bar
     if s.ami_version:
         parts.append(f"AMI {s.ami_version}")
     if f.ping_ms is not None:
@@ -50,6 +51,7 @@ def status_text(f: StatusFacts, now: float) -> str:
         parts.append("READ-ONLY")
     if f.demo:
         parts.append("DEMO PBX")
+    parts.extend(f.extra)
     return "  │  ".join(parts)
 
 

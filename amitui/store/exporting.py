@@ -1,0 +1,161 @@
+"""Export the (filtered) stream or a selection of it to NDJSON, JSON or CSV.
+
+Every format starts from `frame_to_json`, so they agree with each other and with `--json`:
+keys in wire order, repeated keys as arrays, Command output as an `Output` array, Secret and
+Key masked. A malformed packet's `_raw` text is masked here as well, since jsonform copies it
+unparsed. Gap markers are not events and are left out; the CSV's seq column shows the holes.
+
+CSV columns: seq, time (ISO 8601, UTC), event (the name the stream counts it under), then the
+union of header names in first-seen order, compared case-insensitively (AMI's own rule, so
+`Uniqueid` and `UniqueID` are one column). The Event header is the event column. Repeated
+values are joined with " | ". A cell that a spreadsheet would run as a formula (`=`, `@`, or a
+sign not followed by a number) gets a leading `'`: caller ID names reach the PBX from outside,
+and an export should never turn into a command when opened. `+4930...` stays as it is.
+
+Files are written to a temporary name and renamed, so an export never leaves half a file.
+Tests: tests/store/test_exporting.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from amitui.protocol.jsonform import frame_to_json
+from amitui.store.recording import mask_secrets
+from amitui.store.ring import Entry, StoredEvent, frame_name
+
+FORMATS = ("ndjson", "json", "csv")
+_SUFFIXES = {".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json", ".csv": "csv"}
+_NUMBER = re.compile(r"^[+-][0-9][0-9.,]*$")
+JOIN = " | "
+
+
+class ExportError(Exception):
+    """The export could not be written; the message says why."""
+
+
+def format_for(path: str | os.PathLike[str], default: str = "ndjson") -> str:
+    """The format a file name asks for (.ndjson/.jsonl, .json, .csv), else `default`."""
+    return _SUFFIXES.get(Path(path).suffix.lower(), default)
+
+
+def events_only(entries: Iterable[Entry]) -> list[StoredEvent]:
+    return [e for e in entries if isinstance(e, StoredEvent)]
+
+
+def event_json(event: StoredEvent) -> dict[str, Any]:
+    """The event as `--json` prints it, with a malformed packet's raw text masked too."""
+    obj = frame_to_json(event.frame)
+    if isinstance(obj.get("_raw"), str):
+        obj["_raw"] = mask_secrets(obj["_raw"])
+    return obj
+
+
+def write_entries(entries: Iterable[Entry], fmt: str, out: TextIO) -> int:
+    """Write the events among `entries` to `out` in `fmt`; returns how many were written."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    events = events_only(entries)
+    if fmt == "ndjson":
+        for event in events:
+            out.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
+    elif fmt == "json":
+        json.dump([event_json(e) for e in events], out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        _write_csv(events, out)
+    return len(events)
+
+
+def export_text(entries: Iterable[Entry], fmt: str) -> str:
+    """The export as one string (for the clipboard)."""
+    buf = io.StringIO()
+    write_entries(entries, fmt, buf)
+    return buf.getvalue()
+
+
+def export_entries(
+    entries: Iterable[Entry], path: str | os.PathLike[str], fmt: str | None = None
+) -> int:
+    """Write the events among `entries` to `path` (format from `fmt` or the file name)."""
+    target = Path(path)
+    kind = fmt or format_for(target)
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        # newline="" so the csv module's CRLF row ends are written as they are.
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            count = write_entries(entries, kind, out)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return count
+
+
+def default_export_name(fmt: str, now: float) -> str:
+    """`amitui-export-20261128-024557.ndjson`: sortable, no characters a shell would mind."""
+    stamp = datetime.fromtimestamp(now).strftime("%Y%m%d-%H%M%S")
+    return f"amitui-export-{stamp}.{fmt}"
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def _write_csv(events: list[StoredEvent], out: TextIO) -> None:
+    rows = [(e, _flatten(event_json(e))) for e in events]
+    columns: dict[str, str] = {}  # lowercased -> first-seen spelling
+    for _, cells in rows:
+        for key in cells:
+            low = key.lower()
+            if low != "event" and low not in columns:
+                columns[low] = key
+    writer = csv.writer(out)
+    writer.writerow(["seq", "time", "event", *columns.values()])
+    for event, cells in rows:
+        by_low: dict[str, str] = {}
+        for key, value in cells.items():
+            low = key.lower()
+            # Same name in two spellings within one event: keep both values, in order.
+            by_low[low] = f"{by_low[low]}{JOIN}{value}" if low in by_low else value
+        line = [str(event.seq), _iso(event.received), _cell(frame_name(event.frame))]
+        line.extend(_cell(by_low.get(low, "")) for low in columns)
+        writer.writerow(line)
+
+
+def _flatten(obj: dict[str, Any]) -> dict[str, str]:
+    return {key: _text(value) for key, value in obj.items()}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return JOIN.join(_text(v) for v in value)
+    return str(value)
+
+
+def _cell(value: str) -> str:
+    if not value:
+        return value
+    first = value[0]
+    if first in "=@\t\r" or (first in "+-" and not _NUMBER.match(value)):
+        return "'" + value
+    return value
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")

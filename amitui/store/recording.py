@@ -1,0 +1,372 @@
+"""`.amirec` recordings: one AMI connection as JSON lines, and reading them (or a raw capture).
+
+Format, version 1
+-----------------
+The first line is a header, then one object per line::
+
+    {"amirec": 1, "server": "host:port", "started": 1795833957.2, "ami_version": "11.0.0",
+     "tool": "amitui 0.1.0"}
+    {"t": 1795833957.31, "dir": "in", "server": "host:port", "raw": "Event: Newchannel\\r\\n..."}
+
+* `dir` "in": one packet as the parser cut it (`Frame.raw`), decoded as UTF-8 with invalid bytes
+  replaced. Line ends are kept, so replaying feeds the parser what the server sent.
+* `dir` "out": an action as sent, already masked by the session (`Action.redacted_text()`).
+* `dir` "note": not traffic: a gap (connection lost or restored) and, last, how many packets a
+  size bound dropped. Readers pass unknown `dir` values through, so the format can grow.
+
+Secrets: every line is masked again here, "in" lines included. A server never sends a `Secret`
+or `Key`, but a UserEvent can carry any header name a dialplan writer chose, and a recording is
+the file most likely to be attached to a ticket.
+
+Crash safety: lines are written whole and flushed per call (per read batch in the recorder),
+so a crash loses at most the line being written. The reader skips lines that do not parse,
+counting them, so a file cut short by a crash still replays up to its last whole line.
+
+Bounds: `max_bytes` (file size) and `max_entries` (lines after the header). What does not fit
+is dropped and counted, and `close()` writes the count as a final note. That note is the one
+line allowed past `max_bytes`, so the file always says that it is incomplete.
+
+`open_recording` also reads a raw capture (`nc host 5038 | tee FILE`): any file whose first
+byte is not `{`. The parser cuts it into packets; times are synthesized (`spacing` apart).
+Tests: tests/store/test_recording.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from amitui import __version__
+from amitui.protocol.frames import REDACTED, Frame, FrameKind
+from amitui.protocol.parser import Parser
+
+FORMAT_VERSION = 1
+TOOL = f"amitui {__version__}"
+DIRECTIONS = ("in", "out", "note")
+_CHUNK = 1 << 20  # raw captures are parsed a chunk at a time, never read whole
+
+# A credential line as the parser would split it (key up to the first colon), case-insensitive.
+# Blanks around the key are tolerated: masking more than needed is the safe side. The line's
+# own CR is kept so the masked packet still has the server's line ends.
+_SECRET_LINE = re.compile(r"^([ \t]*(?:secret|key)[ \t]*:)[^\r]*", re.IGNORECASE | re.MULTILINE)
+
+
+def mask_secrets(text: str) -> str:
+    """AMI text with the value of every Secret/Key line replaced by the mask."""
+    return _SECRET_LINE.sub(lambda m: f"{m[1]} {REDACTED}", text)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedPacket:
+    """One line of a recording: when, which way, which server, and the (masked) bytes."""
+
+    t: float  # epoch seconds; synthesized for raw captures
+    direction: str  # "in", "out" or "note"
+    server: str
+    raw: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingInfo:
+    """What the header says (or, for a raw capture, what could be guessed)."""
+
+    kind: str  # "amirec" or "raw"
+    server: str
+    started: float | None = None
+    ami_version: str | None = None
+    tool: str | None = None
+
+
+class RecordingError(Exception):
+    """The file cannot be read as a recording; the message says why."""
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+class RecordingWriter:
+    """Appends packets to an `.amirec` file, bounded, masked, flushed per call."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        server: str,
+        *,
+        ami_version: str | None = None,
+        max_bytes: int | None = None,
+        max_entries: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if max_bytes is not None and max_bytes < 1:
+            raise ValueError("max_bytes must be positive")
+        if max_entries is not None and max_entries < 1:
+            raise ValueError("max_entries must be positive")
+        self.path = Path(path)
+        self.server = server
+        self.ami_version = ami_version
+        self.max_bytes = max_bytes
+        self.max_entries = max_entries
+        self.clock = clock
+        self.started = clock()
+        self.packets = 0  # "in" and "out" lines written
+        self.entries = 0  # every line after the header
+        self.bytes = 0  # bytes in the file
+        self.dropped = 0
+        self.closed = False
+        # 0600: a recording shows who called whom; it is nobody else's business.
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._file: IO[bytes] = os.fdopen(fd, "wb")
+        self._header_written = False
+
+    @property
+    def full(self) -> bool:
+        """A bound was reached: something was dropped, so the recording has a hole."""
+        return self.dropped > 0
+
+    def write(self, direction: str, data: bytes | str, t: float | None = None) -> bool:
+        """Record one packet; False when it was dropped by a bound."""
+        return self.write_batch([(direction, data)], t) == 1
+
+    def note(self, text: str, t: float | None = None) -> bool:
+        """Record a fact that is not traffic (a gap in the connection)."""
+        return self.write("note", text, t)
+
+    def write_batch(self, items: Iterable[tuple[str, bytes | str]], t: float | None = None) -> int:
+        """Record packets that arrived together, with one flush; returns how many fit."""
+        if self.closed:
+            raise ValueError("the recording is closed")
+        when = self.clock() if t is None else t
+        out: list[bytes] = []
+        size = self.bytes
+        written = 0
+        for direction, data in items:
+            if direction not in DIRECTIONS:
+                raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+            if not self._header_written and not out:
+                header = self._header(direction, text)
+                out.append(header)
+                size += len(header)
+            line = _line({"t": when, "dir": direction, "server": self.server, "raw": text})
+            if not self._fits(size, len(line), written):
+                self.dropped += 1
+                continue
+            out.append(line)
+            size += len(line)
+            written += 1
+            if direction != "note":
+                self.packets += 1
+        if out:
+            self._emit(out)
+            self._header_written = True
+        self.entries += written
+        return written
+
+    def close(self) -> None:
+        """Write the header if nothing else was, and the count of dropped packets; close."""
+        if self.closed:
+            return
+        out: list[bytes] = []
+        if not self._header_written:
+            out.append(self._header("note", ""))
+        if self.dropped:
+            bounds = (("max_bytes", self.max_bytes), ("max_entries", self.max_entries))
+            limits = ", ".join(f"{name}={value}" for name, value in bounds if value is not None)
+            text = f"dropped {self.dropped} packets: the recording reached its limit ({limits})"
+            note = {"t": self.clock(), "dir": "note", "server": self.server, "raw": text}
+            out.append(_line(note))
+        try:
+            if out:
+                self._emit(out)
+        finally:
+            self.closed = True
+            self._file.close()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _fits(self, size: int, extra: int, written: int) -> bool:
+        if self.max_entries is not None and self.entries + written >= self.max_entries:
+            return False
+        return self.max_bytes is None or size + extra <= self.max_bytes
+
+    def _header(self, first_direction: str, first_text: str) -> bytes:
+        # Written with the first line, so a recorder that starts before the banner still
+        # gets the AMI version from it.
+        if self.ami_version is None and first_direction == "in":
+            self.ami_version = _banner_version(first_text.encode())
+        return _line(
+            {
+                "amirec": FORMAT_VERSION,
+                "server": self.server,
+                "started": self.started,
+                "ami_version": self.ami_version,
+                "tool": TOOL,
+            }
+        )
+
+    def _emit(self, lines: list[bytes]) -> None:
+        data = b"".join(lines)
+        self._file.write(data)
+        self._file.flush()
+        self.bytes += len(data)
+
+
+def _line(obj: dict[str, Any]) -> bytes:
+    if "raw" in obj:
+        obj["raw"] = mask_secrets(obj["raw"])
+    # json escapes CR and LF inside strings, so one object is always exactly one line.
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace") + b"\n"
+
+
+def _banner_version(data: bytes) -> str | None:
+    parser = Parser()
+    parser.feed(data.split(b"\n", 1)[0] + b"\n")
+    frame = parser.next_frame()
+    return frame.version if frame is not None and frame.kind is FrameKind.BANNER else None
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class RecordingReader(Iterator[RecordedPacket]):
+    """The packets of a recording, in file order, read lazily. Closes the file at the end."""
+
+    def __init__(self, path: str | os.PathLike[str], *, spacing: float = 0.0, server: str = ""):
+        self.path = Path(path)
+        self.skipped = 0  # lines that did not parse (e.g. the last one, cut short by a crash)
+        try:
+            self._file: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 (closed by close())
+        except OSError as exc:
+            raise RecordingError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        try:
+            head = self._file.peek(512)[:512] if hasattr(self._file, "peek") else b""
+            if head.lstrip()[:1] == b"{":
+                self.info = self._read_header()
+                self._packets: Iterator[RecordedPacket] = self._amirec()
+            else:
+                self.info = RecordingInfo("raw", server, ami_version=_banner_version(head))
+                self._packets = self._raw(spacing)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def __next__(self) -> RecordedPacket:
+        try:
+            return next(self._packets)
+        except StopIteration:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> RecordingReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _read_header(self) -> RecordingInfo:
+        line = self._file.readline()
+        try:
+            header = json.loads(line)
+        except ValueError:
+            header = None
+        if not isinstance(header, dict) or "amirec" not in header:
+            raise RecordingError(
+                f"{self.path} starts with '{{' but its first line is not an .amirec header"
+            )
+        version = header["amirec"]
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise RecordingError(
+                f"{self.path} is .amirec version {version!r}; this amitui reads version "
+                f"{FORMAT_VERSION} (upgrade amitui)"
+            )
+        started = header.get("started")
+        ami = header.get("ami_version")
+        tool = header.get("tool")
+        return RecordingInfo(
+            "amirec",
+            str(header.get("server") or ""),
+            float(started) if isinstance(started, int | float) else None,
+            str(ami) if ami is not None else None,
+            str(tool) if tool is not None else None,
+        )
+
+    def _amirec(self) -> Iterator[RecordedPacket]:
+        for line in self._file:  # binary iteration splits on b"\n" only, as written
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                packet = RecordedPacket(
+                    float(obj["t"]),
+                    str(obj["dir"]),
+                    str(obj.get("server") or self.info.server),
+                    # Masked again: the file may not have been written by this code.
+                    mask_secrets(str(obj["raw"])).encode("utf-8", "replace"),
+                )
+            except (ValueError, TypeError, KeyError):
+                self.skipped += 1
+                continue
+            yield packet
+
+    def _raw(self, spacing: float) -> Iterator[RecordedPacket]:
+        parser = Parser()
+        server = self.info.server
+        n = 0
+        while True:
+            chunk = self._file.read(_CHUNK)
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.feed_eof()
+            for frame in parser.frames():
+                yield RecordedPacket(n * spacing, "in", server, frame.raw)
+                n += 1
+            if not chunk:
+                return
+
+
+def packet_frames(raw: bytes) -> list[Frame]:
+    """The frames of one recorded "in" packet (normally exactly one), cut by the real parser.
+
+    A packet is stored without the blank line that ended it; one is added back here. A banner
+    is recognised by its shape, so a fresh parser per packet reads banners and packets alike."""
+    parser = Parser()
+    parser.feed(raw if raw.endswith(b"\n") else raw + b"\r\n")
+    parser.feed(b"\r\n")
+    parser.feed_eof()
+    return list(parser.frames())
+
+
+def open_recording(
+    path: str | os.PathLike[str], *, spacing: float = 0.0, server: str = ""
+) -> RecordingReader:
+    """Read an `.amirec` file or a raw capture. Raises RecordingError when it cannot be read.
+
+    For a raw capture, packet `i` gets the time `i * spacing` (all 0.0 by default) and the
+    given `server` name, since the bytes say neither.
+    """
+    return RecordingReader(path, spacing=spacing, server=server)

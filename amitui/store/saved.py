@@ -1,0 +1,325 @@
+"""Per-profile memory on disk: the history of sent actions, and the saved-action collection.
+
+Both live under the config directory, one file per profile (`default` without one):
+
+* `history/<profile>.jsonl`: one JSON object per sent action, appended as each one completes,
+  so a crash loses nothing but the line being written. Records are masked on construction
+  (`ActionRecord`), and masked again here before writing, so a Secret or Key never reaches the
+  disk. The file keeps the newest `limit` records: past that it is rewritten (temporary file,
+  then rename) with only those. Two consoles on one profile may lose a few lines to each
+  other's rewrite; history is a convenience, not an audit log.
+* `collections/<profile>.toml`: named actions, written by hand or saved from history::
+
+      [actions.ring-desk]
+      name = "Originate"
+      headers = [["Channel", "PJSIP/${ext}"], ["Exten", "${dest}"]]
+
+  `${ext}` is asked for when the action is sent (`variables`, `fill`). Asterisk uses `${...}`
+  in dialplan expressions too, so `$${X}` is a literal `${X}`, and `${FUNC(arg)}` (not a plain
+  name) is never a variable. Saving rewrites the whole file, so comments in it are not kept.
+
+Files are created 0600 and directories 0700: history shows who called whom, and a collection
+may hold anything the user typed. Profile names become file names only after every character
+outside `[A-Za-z0-9_.-]` is replaced, so `../x` cannot escape the directory.
+Tests: tests/store/test_saved.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from amitui.config import config_dir
+from amitui.protocol.actions import Action, encode_action
+from amitui.protocol.frames import Header, redact
+from amitui.store.history import ActionHistory, ActionRecord
+
+HISTORY_LIMIT = 1000
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+# `$${name}` (escaped) or `${name}`; group 1 is the extra `$` of the escape.
+_VAR = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class SavedError(Exception):
+    """A history or collection file cannot be read or written; the message says why."""
+
+
+def profile_slug(profile: str | None) -> str:
+    """The profile's name as a safe file name; `default` without one."""
+    slug = _UNSAFE.sub("_", profile or "").lstrip(".")
+    return slug or "default"
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically, mode 0600."""
+    _private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise SavedError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# -- history ---------------------------------------------------------------------------------
+
+
+def _record_json(record: ActionRecord, server: str) -> str:
+    obj = {
+        "id": record.action_id,
+        "name": record.name,
+        "headers": [list(h) for h in redact(record.headers)],
+        "sent": record.sent,
+        "status": record.status,
+        "latency_ms": record.latency_ms,
+        "server": server,
+    }
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _record_from(obj: Any) -> ActionRecord | None:
+    if not isinstance(obj, dict):
+        return None
+    try:
+        headers = tuple((str(k), str(v)) for k, v in obj.get("headers") or ())
+        latency = obj.get("latency_ms")
+        status = obj.get("status")
+        return ActionRecord(
+            str(obj["id"]),
+            str(obj["name"]),
+            headers,
+            float(obj["sent"]),
+            str(status) if status is not None else None,
+            float(latency) if latency is not None else None,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class HistoryFile:
+    """The sent actions of one profile, on disk, newest `limit` kept."""
+
+    def __init__(
+        self, profile: str | None, *, limit: int = HISTORY_LIMIT, base: Path | None = None
+    ) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self.path = (base or config_dir()) / "history" / f"{profile_slug(profile)}.jsonl"
+        self._lines: int | None = None  # lines in the file, once known
+
+    def load(self) -> list[ActionRecord]:
+        """The newest `limit` records, oldest first; unreadable lines are skipped."""
+        lines = self._read_lines()
+        records = [r for line in lines if (r := _record_from(_loads(line))) is not None]
+        return records[-self.limit :]
+
+    def load_into(self, history: ActionHistory) -> int:
+        """Put the stored records into an in-memory history (oldest first); returns count."""
+        records = self.load()
+        for r in records:
+            history.add(r.action_id, r.name, r.headers, r.sent)
+            if r.status is not None:
+                history.update(r.action_id, r.status, r.latency_ms)
+        return len(records)
+
+    def append(self, record: ActionRecord, server: str = "") -> None:
+        """Add one completed action; rewrite the file when it holds more than `limit`."""
+        line = _record_json(record, server) + "\n"
+        if self._lines is None:
+            self._lines = len(self._read_lines())
+        _private_dir(self.path.parent)
+        if not self._ends_with_newline():
+            line = "\n" + line  # a line cut short by a crash must not swallow this one
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
+                out.write(line)  # one write of one whole line: appends do not interleave
+        except OSError as exc:
+            raise SavedError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self._lines += 1
+        if self._lines > self.limit:
+            keep = self._read_lines()[-self.limit :]
+            _write_private(self.path, "".join(f"{x}\n" for x in keep))
+            self._lines = len(keep)
+
+    def clear(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        self._lines = 0
+
+    def _ends_with_newline(self) -> bool:
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(-1, os.SEEK_END)
+                return f.read(1) == b"\n"
+        except OSError:  # missing or empty: nothing to end
+            return True
+
+    def _read_lines(self) -> list[str]:
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise SavedError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        return [line for line in text.split("\n") if line.strip()]
+
+
+def _loads(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None  # a line cut short by a crash
+
+
+# -- saved actions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAction:
+    key: str  # its name in the collection, e.g. "ring-desk"
+    name: str  # the AMI action, e.g. "Originate"
+    headers: tuple[Header, ...] = ()
+    description: str = ""
+
+
+class MissingValues(ValueError):
+    """`fill` was not given a value for every variable."""
+
+
+def variables(saved: SavedAction) -> list[str]:
+    """The `${name}` variables of a saved action, first-seen order, each once."""
+    found: dict[str, None] = {}
+    for text in (saved.name, *(part for header in saved.headers for part in header)):
+        for m in _VAR.finditer(text):
+            if not m[1]:
+                found.setdefault(m[2], None)
+    return list(found)
+
+
+def _substitute(text: str, values: Mapping[str, str]) -> str:
+    return _VAR.sub(lambda m: "${" + m[2] + "}" if m[1] else values[m[2]], text)
+
+
+def fill(saved: SavedAction, values: Mapping[str, str]) -> Action:
+    """The action with every `${name}` replaced. Raises MissingValues, or LocalProtocolError
+    when a value would break the message (CR/LF, an over-long line): checked before sending."""
+    missing = [v for v in variables(saved) if v not in values]
+    if missing:
+        raise MissingValues("no value for " + ", ".join(f"${{{v}}}" for v in missing))
+    name = _substitute(saved.name, values)
+    headers = [(_substitute(k, values), _substitute(v, values)) for k, v in saved.headers]
+    action = Action.of(name, headers)
+    encode_action(action)  # raises LocalProtocolError for CR/LF injection and the like
+    return action
+
+
+def from_record(key: str, record: ActionRecord, description: str = "") -> SavedAction:
+    """A history record as a saved action (its masked values stay masked: fill them in)."""
+    return SavedAction(key, record.name, record.headers, description)
+
+
+def _toml_str(text: str) -> str:
+    # A JSON string is a TOML basic string, except that TOML wants DEL escaped too.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else _toml_str(key)
+
+
+def _saved_from(key: str, raw: Any, path: Path) -> SavedAction:
+    where = f"{path}: [actions.{key}]"
+    if not isinstance(raw, dict):
+        raise SavedError(f"{where} must be a table")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise SavedError(f'{where} needs name = "ActionName"')
+    headers: list[Header] = []
+    items = raw.get("headers", [])
+    if not isinstance(items, list):
+        raise SavedError(f'{where}: headers must be a list of ["Key", "value"] pairs')
+    for item in items:
+        pair = isinstance(item, list) and len(item) == 2
+        if not (pair and all(isinstance(x, str) for x in item)):
+            raise SavedError(f'{where}: each header must be ["Key", "value"], not {item!r}')
+        headers.append((item[0], item[1]))
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise SavedError(f"{where}: description must be text")
+    return SavedAction(key, name, tuple(headers), description)
+
+
+class Collection:
+    """The saved actions of one profile."""
+
+    def __init__(self, profile: str | None, *, base: Path | None = None) -> None:
+        self.path = (base or config_dir()) / "collections" / f"{profile_slug(profile)}.toml"
+
+    def load(self) -> dict[str, SavedAction]:
+        """Every saved action by key, in file order; {} when there is no file."""
+        try:
+            data = tomllib.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SavedError(f"cannot read {self.path}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SavedError(f"{self.path} is not valid TOML: {exc}") from None
+        actions = data.get("actions", {})
+        if not isinstance(actions, dict):
+            raise SavedError(f"{self.path}: [actions] must be a table of tables")
+        return {key: _saved_from(key, raw, self.path) for key, raw in actions.items()}
+
+    def save(self, saved: SavedAction) -> None:
+        """Add or replace one action (by key) and rewrite the file."""
+        if not saved.key.strip():
+            raise SavedError("a saved action needs a name")
+        actions = self.load()
+        actions[saved.key] = saved
+        self.write(actions.values())
+
+    def remove(self, key: str) -> bool:
+        actions = self.load()
+        if actions.pop(key, None) is None:
+            return False
+        self.write(actions.values())
+        return True
+
+    def write(self, actions: Iterable[SavedAction]) -> None:
+        out = [
+            "# amitui saved actions. ${name} is asked for when the action is sent;",
+            "# $${name} is a literal ${name}. amitui rewrites this file when saving.",
+        ]
+        for saved in actions:
+            out.append("")
+            out.append(f"[actions.{_toml_key(saved.key)}]")
+            out.append(f"name = {_toml_str(saved.name)}")
+            if saved.description:
+                out.append(f"description = {_toml_str(saved.description)}")
+            out.append("headers = [")
+            out.extend(f"    [{_toml_str(k)}, {_toml_str(v)}]," for k, v in saved.headers)
+            out.append("]")
+        text = "\n".join(out) + "\n"
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise SavedError("a saved action holds text that is not valid Unicode") from None
+        _write_private(self.path, text)

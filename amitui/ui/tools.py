@@ -1,0 +1,164 @@
+"""The console's tools beyond the three panes: history, recording, export, replay controls.
+
+A mixin of AmiApp's action methods, so app.py stays about composition and data flow. Bindings
+live on AmiApp (Textual gathers them from DOM classes only); these methods are what they call.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from amitui.client.replay import ReplaySession
+from amitui.protocol import Action
+from amitui.recorder import LiveRecording
+from amitui.store.exporting import ExportError, default_export_name, export_entries
+from amitui.store.saved import Collection, HistoryFile, SavedError
+from amitui.ui.screens.history import HistoryScreen
+
+if TYPE_CHECKING:
+    from amitui.ui.app import AmiApp
+
+REPLAY_ACTIONS = frozenset(
+    {"replay_pause", "replay_step", "replay_back", "replay_forward", "replay_faster",
+     "replay_slower"}
+)  # fmt: skip
+
+
+class ToolActions:
+    recording: LiveRecording | None = None
+
+    def _app(self) -> AmiApp:
+        return self  # type: ignore[return-value]
+
+    # -- history and saved actions ----------------------------------------------------------
+
+    def history_file(self) -> HistoryFile:
+        app = self._app()
+        return HistoryFile(app.settings.profile.name or None)
+
+    def load_history(self) -> None:
+        app = self._app()
+        try:
+            self.history_file().load_into(app.history)
+        except SavedError as exc:
+            app.notify(str(exc), title="History not loaded", severity="warning")
+
+    def remember(self, action_id: str) -> None:
+        app = self._app()
+        record = app.history.get(action_id)
+        if record is None or isinstance(app.session, ReplaySession):
+            return
+        try:
+            self.history_file().append(record, server=app.spec.address)
+        except SavedError as exc:
+            app.notify(str(exc), title="History not saved", severity="warning")
+
+    def action_history(self) -> None:
+        app = self._app()
+        collection = Collection(app.settings.profile.name or None)
+        try:
+            saved = collection.load()
+        except SavedError as exc:
+            app.notify(str(exc), title="Saved actions not loaded", severity="warning")
+            saved = {}
+        screen = HistoryScreen(app.history, saved, collection=collection)
+
+        def chosen(choice: tuple[str, list[tuple[str, str]]] | None) -> None:
+            if choice is None:
+                return
+            name, headers = choice
+            if screen.resend:
+                app.request_send(Action.of(name, headers))
+            else:
+                app.action_prepare(name, headers)
+
+        app.push_screen(screen, chosen)
+
+    # -- recording --------------------------------------------------------------------------
+
+    def action_record(self) -> None:
+        app = self._app()
+        if self.recording is not None and self.recording.active:
+            app.notify(self.recording.stop(), title="Recording stopped")
+            self.recording = None
+            return
+        session = app.session
+        if session is None or isinstance(session, ReplaySession):
+            app.notify("Recording needs a live session", severity="warning")
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = f"amitui-{app.settings.profile.name or 'session'}-{stamp}.amirec"
+        limit = int(app.settings.record_max_bytes)
+
+        def full() -> None:
+            if self.recording is not None:
+                app.notify(self.recording.stop(), title="Recording full", severity="warning")
+                self.recording = None
+
+        try:
+            self.recording = LiveRecording(session, path, max_bytes=limit, on_full=full)  # type: ignore[arg-type]
+        except (OSError, ValueError) as exc:
+            app.notify(f"cannot record to {path}: {exc}", severity="error")
+            return
+        app.notify(f"Recording to {Path(path).resolve()} (R stops)", title="● REC")
+
+    def stop_recording(self) -> None:
+        if self.recording is not None and self.recording.active:
+            self.recording.stop()
+        self.recording = None
+
+    # -- export -----------------------------------------------------------------------------
+
+    def action_export(self, fmt: str = "ndjson") -> None:
+        """The stream as filtered now, to a file in the current directory."""
+        app = self._app()
+        entries = [e for seq in app.view.rows() if (e := app.ring.get(seq)) is not None]
+        path = default_export_name(fmt, time.time())
+        try:
+            count = export_entries(entries, path, fmt)
+        except (ExportError, OSError) as exc:
+            app.notify(str(exc), title="Export failed", severity="error")
+            return
+        app.notify(f"{count:,} events to {Path(path).resolve()}", title="Exported")
+
+    # -- replay controls --------------------------------------------------------------------
+
+    def _replay(self) -> ReplaySession | None:
+        session = self._app().session
+        return session if isinstance(session, ReplaySession) else None
+
+    def action_replay_pause(self) -> None:
+        if (replay := self._replay()) is not None:
+            replay.resume() if replay.paused else replay.pause()
+
+    def action_replay_step(self) -> None:
+        if (replay := self._replay()) is not None:
+            replay.step(1)
+
+    def action_replay_back(self) -> None:
+        if (replay := self._replay()) is not None:
+            replay.seek(replay.position - 10)
+
+    def action_replay_forward(self) -> None:
+        if (replay := self._replay()) is not None:
+            replay.seek(replay.position + 10)
+
+    def action_replay_faster(self) -> None:
+        if (replay := self._replay()) is not None:
+            replay.speed = min(64.0, (replay.speed or 1.0) * 2)
+
+    def action_replay_slower(self) -> None:
+        if (replay := self._replay()) is not None:
+            replay.speed = max(0.125, (replay.speed or 1.0) / 2)
+
+    def replay_status(self) -> str | None:
+        replay = self._replay()
+        return replay.describe() if replay is not None else None
+
+    def check_replay_action(self, action: str) -> bool | None:
+        """Replay keys only exist over a replay (Textual hides them otherwise)."""
+        if action in REPLAY_ACTIONS:
+            return self._replay() is not None
+        return True
