@@ -37,10 +37,11 @@ from amitui.config import Profile
 from amitui.protocol import Action, LocalProtocolError
 from amitui.store import ActionHistory, EventRing, FilteredView, GapMarker, StoredEvent
 from amitui.store.calls import CallTracker
+from amitui.store.catalog import EventCatalog
 from amitui.ui.bridge import SessionDocs, StoreBridge
-from amitui.ui.screens.calls import CallsScreen
 from amitui.ui.screens.confirm import ConfirmSend
 from amitui.ui.screens.types import EventTypes
+from amitui.ui.screens.why import SessionEventDocs
 from amitui.ui.theme import DEFAULT_THEME, load_themes, variable_defaults
 from amitui.ui.tools import ToolActions
 from amitui.ui.widgets.composer import ActionComposer
@@ -93,6 +94,8 @@ class AmiApp(ToolActions, App[int]):
         Binding("i", "focus('inspector')", "Inspect", id="app.focus-inspector"),
         Binding("t", "types", "Types", id="app.types"),
         Binding("c", "calls", "Calls", id="app.calls"),
+        Binding("d", "catalog", "Catalog", id="app.catalog"),
+        Binding("w", "why", "Why no events?", show=False, id="app.why"),
         Binding("f", "follow_call", "Follow call", show=False, id="app.follow-call"),
         Binding("h", "hangup", "Hangup", id="app.hangup"),
         Binding("r", "redirect", "Redirect", show=False, id="app.redirect"),
@@ -136,6 +139,7 @@ class AmiApp(ToolActions, App[int]):
             self.ring, spec.address, self.settings.clock, self.settings.monotonic
         )
         self.docs = SessionDocs(lambda: self.session)
+        self.event_docs = SessionEventDocs(lambda: self.session)
         profile = self.settings.profile
         self.policy = ActionPolicy(profile.confirm_actions, profile.safe_actions)
         self._demo_server: Any = None
@@ -239,6 +243,7 @@ class AmiApp(ToolActions, App[int]):
     def _rewind(self) -> None:
         self.ring.clear()
         self.bridge.calls = CallTracker()
+        self.bridge.catalog = EventCatalog()
 
     def on_session_state_changed(self, message: SessionStateChanged) -> None:
         state = message.state
@@ -383,21 +388,6 @@ class AmiApp(ToolActions, App[int]):
 
         self.push_screen(EventTypes(self.view), closed)
 
-    def action_calls(self) -> None:
-        self.push_screen(CallsScreen(self.bridge.calls, self.ring), self._follow)
-
-    def action_follow_call(self) -> None:
-        entry = self.query_one(EventStream).selected_entry()
-        call = self.bridge.calls.call_of(entry.frame) if isinstance(entry, StoredEvent) else None
-        if call is None:
-            self.notify("Select an event of a call first (↑/↓); c lists every call")
-            return
-        self._follow(call.filter_text())
-
-    def _follow(self, filter_text: str | None) -> None:
-        if filter_text and self.query_one(StreamPane).apply_filter(filter_text):
-            self.notify(f"Following the call: {filter_text} (x clears)")
-
     def _selected_channel(self) -> str | None:
         entry = self.query_one(EventStream).selected_entry()
         if isinstance(entry, StoredEvent):
@@ -451,6 +441,10 @@ class AmiApp(ToolActions, App[int]):
             ("Mute selected event type", "Hide this type (m)", pane.action_mute_selected),
             ("Event types", "Counts per type; mute and unmute (t)", self.action_types),
             ("Calls", "Calls traced by Linkedid, with timelines (c)", self.action_calls),
+            ("Event catalog", "Types and headers seen vs the server's docs (d)",
+             self.action_catalog),
+            ("Why don't I see events?", "Read classes, event mask, what is missing (w)",
+             self.action_why),
             ("Follow this call", "Filter to the selected call (f)", self.action_follow_call),
             ("Compose action", "Pick an action from ListCommands (a)", self.action_focus_composer),
             ("Originate", "Prepare an Originate (o)", self.action_originate),

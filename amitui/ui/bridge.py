@@ -22,6 +22,7 @@ from amitui.store.actiondocs import (
     parse_list_commands,
 )
 from amitui.store.calls import CallTracker
+from amitui.store.catalog import EventCatalog
 
 
 class RateMeter:
@@ -60,6 +61,7 @@ class StoreBridge:
         self.clock = clock
         self.meter = RateMeter(clock=monotonic)
         self.calls = CallTracker()
+        self.catalog = EventCatalog()
 
     def on_events(self, batch: list[Frame]) -> None:
         received = self.clock()
@@ -68,6 +70,7 @@ class StoreBridge:
         observe = self.calls.observe
         for offset, frame in enumerate(batch):
             observe(first + offset, received, frame)
+        self.catalog.observe_batch(batch, received)
         self.meter.add(len(batch))
 
     def on_gap(self, text: str) -> None:

@@ -1,4 +1,5 @@
-"""The console's tools beyond the three panes: history, recording, export, replay controls.
+"""The console's tools beyond the three panes: the event catalog, the permission check, call
+tracing, history, recording, export and replay controls.
 
 A mixin of AmiApp's action methods, so app.py stays about composition and data flow. Bindings
 live on AmiApp (Textual gathers them from DOM classes only); these methods are what they call.
@@ -13,9 +14,15 @@ from typing import TYPE_CHECKING
 from amitui.client.replay import ReplaySession
 from amitui.protocol import Action
 from amitui.recorder import LiveRecording
+from amitui.store import StoredEvent
 from amitui.store.exporting import ExportError, default_export_name, export_entries
 from amitui.store.saved import Collection, HistoryFile, SavedError
+from amitui.ui.screens.calls import CallsScreen
+from amitui.ui.screens.catalog import CatalogScreen
 from amitui.ui.screens.history import HistoryScreen
+from amitui.ui.screens.why import WhyNoEvents
+from amitui.ui.widgets.stream import EventStream
+from amitui.ui.widgets.stream_pane import StreamPane
 
 if TYPE_CHECKING:
     from amitui.ui.app import AmiApp
@@ -31,6 +38,35 @@ class ToolActions:
 
     def _app(self) -> AmiApp:
         return self  # type: ignore[return-value]
+
+    # -- exploring: catalog, permissions, calls ---------------------------------------------
+
+    def action_catalog(self) -> None:
+        app = self._app()
+        catalog = CatalogScreen(app.bridge.catalog, app.event_docs, server=app.spec.address)
+        app.push_screen(catalog)
+
+    def action_why(self) -> None:
+        app = self._app()
+        app.push_screen(WhyNoEvents(app.event_docs, app.bridge.catalog, app.spec))
+
+    def action_calls(self) -> None:
+        app = self._app()
+        app.push_screen(CallsScreen(app.bridge.calls, app.ring), self.follow)
+
+    def action_follow_call(self) -> None:
+        app = self._app()
+        entry = app.query_one(EventStream).selected_entry()
+        call = app.bridge.calls.call_of(entry.frame) if isinstance(entry, StoredEvent) else None
+        if call is None:
+            app.notify("Select an event of a call first (↑/↓); c lists every call")
+            return
+        self.follow(call.filter_text())
+
+    def follow(self, filter_text: str | None) -> None:
+        app = self._app()
+        if filter_text and app.query_one(StreamPane).apply_filter(filter_text):
+            app.notify(f"Following the call: {filter_text} (x clears)")
 
     # -- history and saved actions ----------------------------------------------------------
 

@@ -147,3 +147,20 @@ async def test_follow_call_from_a_selected_event() -> None:
         await pilot.press("f")
         await pilot.pause()
         assert app.query_one(StreamPane).view.filter.text.startswith("Linkedid=")
+
+
+async def test_catalog_and_why_open_from_the_console() -> None:
+    from amitui.ui.screens.catalog import CatalogScreen
+    from amitui.ui.screens.why import WhyNoEvents
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.bridge.catalog.get("Newchannel") is not None  # fed with the stream
+        await pilot.press("d")
+        assert isinstance(app.screen, CatalogScreen)
+        await pilot.press("escape")
+        await pilot.press("w")
+        assert isinstance(app.screen, WhyNoEvents)
+        await pilot.press("escape")
+        assert isinstance(app.focused, EventStream)

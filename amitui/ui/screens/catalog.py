@@ -1,0 +1,399 @@
+"""The event catalog: every event type seen, next to the server's own docs for it.
+
+Left, the types (count, last seen, mark); right, the selected type's headers (how often seen,
+sample values, documented or not) and its doc. A worker fetches the docs once per type through
+an EventDocsSource and the marks fill in as they arrive. The catalog keeps growing while the
+screen is open; a 1 Hz timer redraws only when its version moved. `e` writes the
+documentation-gap report as Markdown and JSON.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label, Static
+from textual.worker import Worker
+
+from amitui.store.catalog import (
+    NOT_FETCHED,
+    DocResult,
+    EventCatalog,
+    EventDoc,
+    EventEntry,
+    Gaps,
+    ReportContext,
+    catalog_to_json,
+    catalog_to_markdown,
+    doc_for,
+    gaps,
+    is_implicit,
+)
+
+
+class EventDocsSource(Protocol):
+    """Where the catalog's docs come from (why.SessionEventDocs over a live session). A str
+    result says why they are unavailable: not connected, no `command` privilege."""
+
+    async def documented_events(self) -> set[str] | str: ...
+
+    async def event_doc(self, name: str) -> EventDoc | str | None:
+        """The doc, None when the server has none for this event, or why it cannot be asked."""
+        ...
+
+
+class CatalogTable(DataTable[Text | str]):
+    """A DataTable whose marks take their colours from the theme."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "catalog-table--gap", "catalog-table--warn", "catalog-table--ok", "catalog-table--muted",
+    }  # fmt: skip
+    DEFAULT_CSS = """
+    CatalogTable > .catalog-table--gap { color: $error; text-style: bold; }
+    CatalogTable > .catalog-table--warn { color: $warning; }
+    CatalogTable > .catalog-table--ok { color: $success; }
+    CatalogTable > .catalog-table--muted { color: $text-muted; }
+    """
+
+    def styled(self, text: str, role: str) -> Text:
+        # partial: only the colour and text style, so zebra stripes and the cursor show through
+        style = self.get_component_rich_style(f"catalog-table--{role}", partial=True)
+        return Text(text, style=style)
+
+
+def _mark(result: DocResult, found: Gaps | None) -> tuple[str, str]:
+    """A type's mark and its colour role."""
+    if found is None:
+        return ("…", "muted") if result == NOT_FETCHED else ("docs unavailable", "muted")
+    if found.undocumented or found.unlisted:
+        return found.mark, "gap"
+    return found.mark, "warn" if found.seen_not_documented else "ok"
+
+
+_SORTS = ("count", "name", "last seen", "mark")
+_ROLE_ORDER = {"gap": 0, "warn": 1, "muted": 2, "ok": 3}
+_SAMPLES_WIDTH = 72  # the whole values are in the JSON export
+
+
+class CatalogScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    CatalogScreen { align: center middle; }
+    CatalogScreen > Vertical { width: 96%; height: 92%; border: thick $accent; background: $panel; }
+    CatalogScreen #catalog-title { padding: 0 1; color: $text-muted; width: 1fr; }
+    CatalogScreen #types { width: 45%; max-width: 66; height: 1fr; }
+    CatalogScreen #detail { width: 1fr; padding-left: 1; }
+    CatalogScreen #doc { height: auto; max-height: 6; }
+    CatalogScreen #headers { height: 1fr; }
+    CatalogScreen #header-doc { height: auto; max-height: 5; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("e", "export", "Export report", id="catalog.export"),
+        Binding("s", "sort", "Sort", id="catalog.sort"),
+        Binding("r", "refetch", "Refetch docs", id="catalog.refetch"),
+        Binding("escape,q", "close", "Close", id="catalog.close"),
+    ]
+
+    def __init__(
+        self,
+        catalog: EventCatalog,
+        docs: EventDocsSource,
+        *,
+        server: str = "",
+        export_dir: Path | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.source = docs
+        self.server = server
+        self.export_dir = export_dir  # None: the current directory
+        self.clock = clock
+        self.docs: dict[str, DocResult] = {}  # lowercased name -> result, as they arrive
+        self.documented: set[str] | str | None = None
+        self.sort_by = "count"
+        self.selected: str | None = None
+        self._version = -1  # the catalog version last drawn
+        self._loader: Worker[None] | None = None
+        self._drawn: dict[str, int] = {}  # name -> the count its row shows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("", id="catalog-title")
+            with Horizontal():
+                yield CatalogTable(id="types", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="detail"):
+                    yield Static("", id="doc", markup=False)
+                    yield CatalogTable(id="headers", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="header-doc", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        columns = (("Event", "name"), ("Count", "count"), ("Last seen", "last"), ("Mark", "mark"))
+        for label, key in columns:
+            self.types.add_column(label, key=key)
+        for label in ("Header", "Seen", "Docs", "Mark", "Samples"):
+            self.headers_table.add_column(label, key=label.lower())
+        self.refresh_view()
+        self._show_detail()
+        self._load_docs()  # at least `manager show events`, even before any event arrived
+        self.types.focus()
+        self.set_interval(1.0, self.refresh_view, name="catalog-refresh")
+
+    @property
+    def types(self) -> CatalogTable:
+        return self.query_one("#types", CatalogTable)
+
+    @property
+    def headers_table(self) -> CatalogTable:
+        return self.query_one("#headers", CatalogTable)
+
+    # -- docs ---------------------------------------------------------------------------------
+
+    def _load_docs(self) -> None:
+        if self._loader is None or self._loader.is_finished:
+            self._loader = self.run_worker(
+                self._fetch_docs(), name="catalog docs", group="catalog",
+                description="manager show event, once per event type", exit_on_error=False,
+            )  # fmt: skip
+
+    async def _fetch_docs(self) -> None:
+        if not isinstance(self.documented, set):
+            self.documented = await self.source.documented_events()
+            self._update_title()
+        while missing := [e.name for e in self.catalog if e.name.lower() not in self.docs]:
+            for name in missing:
+                result = await self.source.event_doc(name)
+                if isinstance(result, str):  # about the session, not this event: stop asking
+                    self.docs.update({n.lower(): result for n in missing})
+                    self.refresh_view(force=True)
+                    break
+                self.docs[name.lower()] = result
+                self._draw_type(name)
+
+    def action_refetch(self) -> None:
+        self.docs.clear()
+        self.documented = None
+        self.refresh_view(force=True)
+        self._load_docs()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def _state(self, entry: EventEntry) -> tuple[DocResult, Gaps | None]:
+        result = doc_for(self.docs, entry.name)
+        return result, (None if isinstance(result, str) else gaps(entry, result))
+
+    def _sort_key(self, name: str) -> tuple[object, ...]:
+        entry = self.catalog.get(name)
+        if entry is None:
+            return (0, name)
+        keys: dict[str, tuple[object, ...]] = {
+            "name": (name.lower(),),
+            "last seen": (-entry.last_seen, name.lower()),
+            "mark": (_ROLE_ORDER[_mark(*self._state(entry))[1]], -entry.count),
+        }
+        return keys.get(self.sort_by, (-entry.count, name.lower()))
+
+    def _draw_type(self, name: str) -> None:
+        """Add or update one type's row in place (no clear, so the cursor stays put)."""
+        entry = self.catalog.get(name)
+        if entry is None:
+            return
+        self._drawn[name] = entry.count
+        table = self.types
+        mark, role = _mark(*self._state(entry))
+        cells: dict[str, Text | str] = {
+            "name": entry.name,
+            "count": Text(f"{entry.count:,}", justify="right"),
+            "last": _clock(entry.last_seen),
+            "mark": table.styled(mark, role),
+        }
+        if entry.name in table.rows:
+            for column, value in cells.items():
+                table.update_cell(entry.name, column, value, update_width=True)
+        else:
+            table.add_row(*cells.values(), key=entry.name)
+        if entry.name == self.selected:
+            self._show_detail()
+
+    def refresh_view(self, force: bool = False) -> None:
+        """Redraw what changed; rows are reordered only on request or when types appear."""
+        if self.catalog.version == self._version and not force:
+            return
+        self._version = self.catalog.version
+        table = self.types
+        known = len(table.rows)
+        for entry in self.catalog:
+            if force or self._drawn.get(entry.name) != entry.count:  # a busy PBX: skip the rest
+                self._draw_type(entry.name)
+        if force or len(table.rows) != known:
+            table.sort("name", key=lambda name: self._sort_key(str(name)))
+            if self.selected is not None and self.selected in table.rows:
+                table.move_cursor(row=table.get_row_index(self.selected))
+        if self.selected is None and table.row_count:
+            self.selected = self._cursor_key()
+            self._show_detail()
+        self._update_title()
+        if len(table.rows) != known:
+            self._load_docs()
+
+    def _update_title(self) -> None:
+        documented = self.documented
+        docs = (
+            "docs: asking the server…" if documented is None
+            else f"docs unavailable: {documented}" if isinstance(documented, str)
+            else f"{len(documented)} events documented by the server"
+        )  # fmt: skip
+        count = f"{len(self.catalog)} types, {self.catalog.total:,} events"
+        self.query_one("#catalog-title", Label).update(
+            f"Event catalog · {count} · {docs} · sorted by {self.sort_by}"
+        )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self.types:
+            # The row under the cursor now: a message may predate a re-sort of the rows.
+            key = self._cursor_key()
+            if key is not None and key != self.selected:
+                self.selected = key
+                self._show_detail()
+        elif event.data_table is self.headers_table:
+            self._show_header_doc(event.row_key.value)
+
+    def _cursor_key(self) -> str | None:
+        table = self.types
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        if event.data_table is self.types:
+            columns = {"name": "name", "count": "count", "last": "last seen", "mark": "mark"}
+            self.sort_by = columns.get(str(event.column_key.value), "count")
+            self.refresh_view(force=True)
+
+    def action_sort(self) -> None:
+        self.sort_by = _SORTS[(_SORTS.index(self.sort_by) + 1) % len(_SORTS)]
+        self.refresh_view(force=True)
+
+    def _entry(self) -> EventEntry | None:
+        return self.catalog.get(self.selected) if self.selected else None
+
+    def _show_detail(self) -> None:
+        entry = self._entry()
+        table = self.headers_table
+        was = (
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            if table.row_count
+            else None
+        )
+        table.clear()
+        if entry is None:
+            self.query_one("#doc", Static).update("No events yet." if not self.catalog else "")
+            return
+        result, found = self._state(entry)
+        doc = result if isinstance(result, EventDoc) else None
+        self.query_one("#doc", Static).update(_describe(entry, result))
+        for stats in entry.headers.values():
+            documented = doc is not None and doc.header(stats.name) is not None
+            docs_text, mark, role = _header_state(stats.name, documented, found)
+            seen = f"{stats.count}/{entry.count}" + (" (repeats)" if stats.repeated else "")
+            samples = " | ".join(stats.samples)
+            samples = samples if len(samples) <= _SAMPLES_WIDTH else samples[:_SAMPLES_WIDTH] + "…"
+            table.add_row(
+                stats.name, seen, docs_text, table.styled(mark, role), samples, key=stats.name
+            )
+        for name in found.documented_not_seen if found else ():
+            table.add_row(name, "0", "yes", table.styled("never seen", "warn"), "", key=name)
+        keep = was is not None and was in table.rows  # more events of this type: stay put
+        if keep and was is not None:
+            table.move_cursor(row=table.get_row_index(was))
+        self._show_header_doc(was.value if keep and was is not None else None)
+
+    def _show_header_doc(self, name: str | None) -> None:
+        entry = self._entry()
+        view = self.query_one("#header-doc", Static)
+        if entry is None or name is None:
+            view.update("")
+            return
+        result = doc_for(self.docs, entry.name)
+        header = result.header(name) if isinstance(result, EventDoc) else None
+        if is_implicit(name):
+            text = "added by the manager core, not by the event (never a documentation gap)"
+        elif header is not None:
+            text = header.description or "documented (no description in the server's docs)"
+        elif isinstance(result, EventDoc) and result.open_ended:
+            text = "not named, but the docs say this event may carry extra headers"
+        else:
+            text = "not in the server's docs for this event"
+        view.update(f"{name}: {text}")
+
+    # -- export -------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        self.run_worker(
+            self._export(), name="catalog export", group="catalog",
+            description="write the documentation-gap report", exit_on_error=False,
+        )  # fmt: skip
+
+    async def _export(self) -> None:
+        if self._loader is not None and not self._loader.is_finished:
+            await self._loader.wait()  # a report with every doc, not a half-fetched one
+        now = self.clock()
+        stem = f"amitui-catalog-{datetime.fromtimestamp(now).strftime('%Y%m%d-%H%M%S')}"
+        generated = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+        context = ReportContext(self.server, generated, self.documented)
+        folder = self.export_dir or Path.cwd()
+        written: list[str] = []
+        try:
+            for suffix, render in ((".md", catalog_to_markdown), (".json", catalog_to_json)):
+                path = folder / f"{stem}{suffix}"
+                path.write_text(render(self.catalog, self.docs, context), "utf-8")
+                written.append(str(path))
+        except OSError as exc:
+            self.notify(f"cannot write {exc.filename}: {exc.strerror}", severity="error")
+            return
+        self.notify("\n".join(written), title="Catalog exported", timeout=10)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _clock(epoch: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch))
+
+
+def _header_state(name: str, documented: bool, found: Gaps | None) -> tuple[str, str, str]:
+    """(docs column, mark, colour role) for one seen header."""
+    if is_implicit(name):
+        return "core", "", "muted"
+    if found is None:
+        return "?", "", "muted"
+    if documented:
+        return "yes", "", "ok"
+    if name in found.free_form:
+        return "no", "free-form", "muted"
+    return "no", "new", "gap" if found.undocumented else "warn"
+
+
+def _describe(entry: EventEntry, result: DocResult) -> str:
+    cls = f"class {','.join(entry.privilege)} (from Privilege) · " if entry.privilege else ""
+    times = "once" if entry.count == 1 else f"{entry.count:,} times"
+    facts = f"{cls}seen {times}, last at {_clock(entry.last_seen)}"
+    if result == NOT_FETCHED:
+        return f"{entry.name}\n{facts} · asking the server for its docs…"
+    if isinstance(result, str):
+        return f"{entry.name}\n{facts} · docs unavailable: {result}"
+    if result is None:
+        return f"{entry.name} — the server has no documentation for this event\n{facts}"
+    where = " ".join(p for p in (result.provided_by, result.since and f"since {result.since}") if p)
+    lines = [f"{result.name} — {result.synopsis or '(no synopsis)'}", f"{facts} · {where}"]
+    if not result.headers_listed:
+        lines.append("The server documents this event but lists none of its headers.")
+    return "\n".join(lines)
