@@ -102,6 +102,15 @@ async def main() -> None:
         await pilot.pause(0.3)
         shoot(app, "list-response")
 
+        await pilot.press("escape", "c")
+        await pilot.pause(0.3)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause(0.5)
+        shoot(app, "call-timeline")
+        await pilot.press("escape", "escape", "d")
+        await pilot.pause(1.5)  # the catalog reads the server's docs for the selected type
+        shoot(app, "catalog")
+
 
 if __name__ == "__main__":
     asyncio.run(main())
