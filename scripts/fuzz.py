@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from amitui.protocol import Parser  # noqa: E402
+from amitui.protocol import Parser
 
 
 def soak(megabytes: int) -> None:

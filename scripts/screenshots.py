@@ -85,7 +85,8 @@ async def main() -> None:
         await pilot.press("x")
 
         await pilot.press("o")
-        await until(pilot, lambda: any(isinstance(r, FieldRow) for r in app.query_one(ActionComposer).form.rows()))
+        composer = app.query_one(ActionComposer)
+        await until(pilot, lambda: any(isinstance(r, FieldRow) for r in composer.form.rows()))
         fill(app, Channel="Local/100@default", Application="Wait", Data="30")
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
