@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from amitui.demo import cli, operations
 from amitui.demo.model import coreshow_item, status_item
@@ -94,30 +94,31 @@ async def status(s: ClientSession, f: Frame) -> None:
     s.send(b"".join(out))
 
 
-async def getvar(s: ClientSession, f: Frame) -> None:
+def _variable_target(s: ClientSession, f: Frame) -> tuple[bool, Any, str]:
+    """Getvar and Setvar check their arguments alike: (ok, channel or None, variable)."""
     name, variable = _arg(f, "Channel"), _arg(f, "Variable")
     if not variable:
         s.send(error(_aid(f), "No variable specified"))
-        return
+        return False, None, ""
     chan = s.pbx.find(name) if name else None
     if name and chan is None:
         s.send(error(_aid(f), "No such channel"))
-        return
-    value = operations.getvar(s.pbx, chan, variable)
-    s.send(response("Success", _aid(f), None, [("Variable", variable), ("Value", value)]))
+        return False, None, ""
+    return True, chan, variable
+
+
+async def getvar(s: ClientSession, f: Frame) -> None:
+    ok, chan, variable = _variable_target(s, f)
+    if ok:
+        value = operations.getvar(s.pbx, chan, variable)
+        s.send(response("Success", _aid(f), None, [("Variable", variable), ("Value", value)]))
 
 
 async def setvar(s: ClientSession, f: Frame) -> None:
-    name, variable = _arg(f, "Channel"), _arg(f, "Variable")
-    if not variable:
-        s.send(error(_aid(f), "No variable specified"))
-        return
-    chan = s.pbx.find(name) if name else None
-    if name and chan is None:
-        s.send(error(_aid(f), "No such channel"))
-        return
-    operations.setvar(s.pbx, chan, variable, f.get("Value") or "")
-    s.send(response("Success", _aid(f), "Variable Set"))
+    ok, chan, variable = _variable_target(s, f)
+    if ok:
+        operations.setvar(s.pbx, chan, variable, f.get("Value") or "")
+        s.send(response("Success", _aid(f), "Variable Set"))
 
 
 async def hangup(s: ClientSession, f: Frame) -> None:
