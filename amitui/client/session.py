@@ -40,6 +40,7 @@ from amitui.client.subscription import Subscription
 from amitui.client.transcript import Outcome, Transcript
 from amitui.client.transport import TlsOptions, open_connection
 from amitui.protocol import (
+    PLAIN_EVENT,
     Action,
     ActionIds,
     Correlator,
@@ -51,6 +52,14 @@ from amitui.protocol import (
     challenge_key,
     encode_action,
 )
+
+
+def _is_shutdown(event: Frame) -> bool:
+    headers = event.headers
+    if headers and headers[0][0] == "Event":  # how Asterisk always writes it: no index needed
+        return headers[0][1] == "Shutdown"
+    return event.name == "Shutdown"
+
 
 _PASS_TO_STREAM = frozenset({Role.EVENT, Role.FOLLOW_UP, Role.STRAY, Role.LATE})
 
@@ -388,10 +397,17 @@ class AmiSession:
             return f"internal error while reading: {exc!r}"
 
     def _process(self, parser: Parser) -> None:
+        # The hot loop, once per frame: plain events (nearly all of them) cost a few identity
+        # tests here. Nothing in it may ask a frame for a header by name on every event: the
+        # first such lookup builds the frame's index, which costs more than parsing it did.
         batch: list[Frame] = []
+        append = batch.append
+        route = self._correlator.route
+        on_wire = self.on_wire
+        event = FrameKind.EVENT
         for frame in parser.frames():
-            if self.on_wire is not None:
-                self.on_wire("in", frame.raw)
+            if on_wire is not None:
+                on_wire("in", frame.raw)
             seen = self._banner_seen
             if seen is not None and not seen.done():
                 if frame.kind is FrameKind.BANNER:
@@ -403,16 +419,19 @@ class AmiSession:
                         f"{frame.text[:60]!r}"
                     )
                 )
-            if frame.kind is FrameKind.EVENT and frame.name == "Shutdown":
+            if frame.kind is event and _is_shutdown(frame):
                 # Asterisk says why before it closes: keep that as the reason for the gap.
                 how = frame.get("Shutdown") or "now"
                 again = ", restarting" if (frame.get("Restart") or "").lower() == "true" else ""
                 self._dead_reason = f"Asterisk shut down ({how}{again})"
-            routed = self._correlator.route(frame)
+            routed = route(frame)
+            if routed is PLAIN_EVENT:
+                append(frame)
+                continue
             if routed.exchange is not None:
                 self._note_reply(routed.role, routed.exchange, routed.finished, frame)
             if routed.role in _PASS_TO_STREAM:
-                batch.append(frame)
+                append(frame)
         if batch:
             self._deliver(batch)
 

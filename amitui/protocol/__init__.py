@@ -9,7 +9,7 @@ from amitui.protocol.actions import (
     encode_action,
     parse_assignments,
 )
-from amitui.protocol.correlator import Correlator, Exchange, Role, Routed
+from amitui.protocol.correlator import PLAIN_EVENT, Correlator, Exchange, Role, Routed
 from amitui.protocol.errors import LocalProtocolError, ProtocolError
 from amitui.protocol.frames import REDACTED, Frame, FrameKind, Header, redact
 from amitui.protocol.jsonform import frame_to_json
@@ -18,6 +18,7 @@ from amitui.protocol.parser import Parser
 __all__ = [
     "MAX_HEADERS",
     "MAX_LINE",
+    "PLAIN_EVENT",
     "REDACTED",
     "Action",
     "ActionIds",

@@ -41,6 +41,7 @@ _END = re.compile(rb"\n\r?\n")
 _LEGACY_MARK = b"--END COMMAND--"
 _BANNER = re.compile(rb"^[A-Za-z][A-Za-z ]*/[0-9][0-9A-Za-z.\-]*\r?$")
 _FOLLOWS = b"response: follows"
+_CRLF2 = b"\r\n\r\n"
 _KINDS = {"response": FrameKind.RESPONSE, "event": FrameKind.EVENT}
 
 
@@ -82,7 +83,21 @@ class Parser:
 
     def frames(self) -> Iterator[Frame]:
         """Every frame that is complete now."""
-        while (frame := self.next_frame()) is not None:
+        fast = True
+        while True:
+            if fast:
+                # Runs of ordinary packets go in bulk; the first packet that is anything else
+                # (bare LF, legacy Follows, oversized, blank lines) goes one by one below. A run
+                # that yields nothing is not retried in this call, so bytes are scanned O(n).
+                run = self._take_run()
+                if run:
+                    self.frames_out += len(run)
+                    yield from run
+                elif run is not None:
+                    fast = False
+            frame = self.next_frame()
+            if frame is None:
+                return
             yield frame
 
     @property
@@ -126,6 +141,45 @@ class Parser:
             first = bytes(buf[pos:first_end]).rstrip(b"\r").lower()
             self._legacy = first == _FOLLOWS
         return self._take_legacy(pos) if self._legacy else self._take_packet(pos)
+
+    def _take_run(self) -> list[Frame] | None:
+        """Every complete packet from here that is plain CRLF `Key: value` lines, in bulk: one
+        search for the last packet end, one copy, then one `find` per packet. Stops before the
+        first packet the general path must judge, and leaves it there. None: not now (a banner
+        or a packet the general path has started on comes first)."""
+        if self._banner_pending or self._skipping or self._legacy is not None:
+            return None
+        buf = self._buf
+        pos = self._pos
+        # Resume where the general path stopped searching: no packet end lies before that.
+        last = buf.rfind(_CRLF2, max(pos, self._scan - 2))
+        if last < 0:
+            return []
+        with memoryview(buf) as view:
+            data = bytes(view[pos : last + 4])  # released at once: the buffer must stay resizable
+        out: list[Frame] = []
+        find = data.find
+        limit = self.max_frame
+        i = 0
+        n = len(data)
+        while i < n:
+            end = find(_CRLF2, i)
+            if end < 0:
+                break  # only part of an end ("\r\n\r\n\r\n" overlaps): not a packet
+            raw = data[i : end + 2]
+            if (
+                end + 2 - i > limit
+                or raw[0] in (10, 13)
+                or b"\n\n" in raw
+                or b"\n\r\n" in raw
+                or (raw[0] in (82, 114) and raw[:17].lower() == _FOLLOWS)  # R, r
+            ):
+                break
+            out.append(build_frame(raw))
+            i = end + 4
+        if i:
+            self._consume(pos + i)
+        return out
 
     def _take_banner(self) -> Frame | None:
         buf = self._buf
@@ -260,25 +314,33 @@ def _kind(headers: list[Header]) -> FrameKind:
 
 
 def _split_lines(text: str) -> tuple[list[Header], list[str]]:
+    # Asterisk ends every line with CRLF: split on that directly unless a bare LF is present.
+    if text.count("\n") == text.count("\r\n"):
+        lines = text.split("\r\n")
+    else:
+        lines = text.replace("\r\n", "\n").split("\n")
     headers: list[Header] = []
     loose: list[str] = []
-    for line in text.split("\n"):
-        if not line:
+    append = headers.append
+    for line in lines:
+        # The common shape first: "Key: value" with no colon in the key, split once.
+        key, sep, value = line.partition(": ")
+        if sep and ":" not in key:
+            append((key, value))
             continue
         key, sep, value = line.partition(":")
         if not sep:
-            loose.append(line)
+            if line:
+                loose.append(line)
             continue
         # Exactly one space goes; more is content (indented CLI output).
-        headers.append((key, value[1:] if value.startswith(" ") else value))
+        append((key, value[1:] if value[:1] == " " else value))
     return headers, loose
 
 
 def build_frame(raw: bytes) -> Frame:
     """Parse one complete packet (without its terminating empty line)."""
     text, replaced = _decode(raw)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
     headers, loose = _split_lines(text)
     if not headers:
         return Frame(

@@ -27,6 +27,11 @@ from dataclasses import dataclass, field
 from amitui.protocol import Frame, FrameKind
 
 MAX_CALLS = 2000
+# The channel snapshot headers a call's summary uses (the first of each, as sent).
+_FIELDS = frozenset(
+    {"Uniqueid", "Channel", "ChannelStateDesc", "CallerIDNum", "CallerIDName", "Exten",
+     "Cause", "Cause-txt"}
+)  # fmt: skip
 MAX_EVENTS_PER_CALL = 5000
 
 
@@ -51,6 +56,7 @@ class Call:
     start: float = 0.0
     last: float = 0.0
     dropped: int = 0  # events beyond MAX_EVENTS_PER_CALL, counted
+    keys: set[str] = field(default_factory=set)  # its union-find keys, dropped with it
 
     @property
     def active(self) -> bool:
@@ -129,6 +135,7 @@ class CallTracker:
             self._calls[into] = absorbed
             return
         call.linkedids |= absorbed.linkedids
+        call.keys |= absorbed.keys
         call.channels.update(absorbed.channels)
         call.seqs = sorted(set(call.seqs) | set(absorbed.seqs))[-MAX_EVENTS_PER_CALL:]
         call.start = min(call.start, absorbed.start)
@@ -138,18 +145,29 @@ class CallTracker:
     # -- observing ----------------------------------------------------------------------
 
     def observe(self, seq: int, received: float, frame: Frame) -> Call | None:
-        """Attribute one event to its call; None when it names no channel."""
+        """Attribute one event to its call; None when it names no channel.
+
+        One pass over the headers, by Asterisk's own spelling, and no `frame.get`: that builds
+        a lookup index on the frame, which would stay in memory for every event in the ring.
+        """
         if frame.kind is not FrameKind.EVENT:
             return None
         keys: list[str] = []
         linkedids: set[str] = set()
+        fields: dict[str, str] = {}
+        bridge = None
         for k, v in frame.headers:
-            if v and k.endswith(("Linkedid", "LinkedID", "linkedid")):
+            if not v:
+                continue
+            if k.endswith(("Linkedid", "LinkedID", "linkedid")):
                 keys.append(f"L:{v}")
                 linkedids.add(v)
-            elif v and k.endswith("Channel") and (base := _local_base(v)) is not None:
+            elif k.endswith("Channel") and (base := _local_base(v)) is not None:
                 keys.append(f"N:{base}")
-        bridge = frame.get("BridgeUniqueid")
+            if k in _FIELDS and k not in fields:
+                fields[k] = v
+            elif k == "BridgeUniqueid":
+                bridge = v
         if bridge and keys:
             keys.append(f"B:{bridge}")
         if not keys:
@@ -164,12 +182,13 @@ class CallTracker:
             self._calls[root] = call
             self._evict()
         call.linkedids |= linkedids
+        call.keys.update(keys)
         call.last = max(call.last, received)
         if len(call.seqs) < MAX_EVENTS_PER_CALL:
             call.seqs.append(seq)
         else:
             call.dropped += 1
-        self._note_channel(call, frame, received)
+        self._note_channel(call, frame.name, fields, received)
         self._calls.move_to_end(root)
         self.version += 1
         return call
@@ -178,30 +197,36 @@ class CallTracker:
         for seq, received, frame in items:
             self.observe(seq, received, frame)
 
-    def _note_channel(self, call: Call, frame: Frame, received: float) -> None:
-        uid, name = frame.get("Uniqueid"), frame.get("Channel")
+    def _note_channel(
+        self, call: Call, event: str, fields: dict[str, str], received: float
+    ) -> None:
+        uid, name = fields.get("Uniqueid"), fields.get("Channel")
         if not uid or not name:
             return
         ch = call.channels.get(uid)
         if ch is None:
             ch = call.channels[uid] = ChannelTrace(name, uid, received)
-        ch.state = frame.get("ChannelStateDesc") or ch.state
-        num, cname = frame.get("CallerIDNum") or "", frame.get("CallerIDName") or ""
+        ch.state = fields.get("ChannelStateDesc") or ch.state
+        num, cname = fields.get("CallerIDNum", ""), fields.get("CallerIDName", "")
         if num and num != "<unknown>" and not ch.caller:
             ch.caller = f"{num} {cname}".strip() if cname != "<unknown>" else num
-        exten = frame.get("Exten")
+        exten = fields.get("Exten")
         if exten and not ch.exten:
             ch.exten = exten
-        if frame.name == "Hangup":
-            ch.cause = frame.get("Cause") or ""
-            ch.cause_txt = frame.get("Cause-txt") or ""
+        if event == "Hangup":
+            ch.cause = fields.get("Cause", "")
+            ch.cause_txt = fields.get("Cause-txt", "")
 
     def _evict(self) -> None:
         while len(self._calls) > self._max_calls:
             victim = next((k for k, c in self._calls.items() if not c.active), None)
             if victim is None:
                 victim = next(iter(self._calls))
-            del self._calls[victim]
+            gone = self._calls.pop(victim)
+            # Its keys form one component that nothing else points into: forget them all,
+            # or the union-find map would grow with every call ever seen.
+            for key in gone.keys:
+                self._parent.pop(key, None)
             self.evicted += 1
 
     # -- reading ------------------------------------------------------------------------

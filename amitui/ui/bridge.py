@@ -14,7 +14,7 @@ from collections.abc import Callable
 from amitui.client import SessionError
 from amitui.client.interface import SessionLike
 from amitui.protocol import Action, Frame
-from amitui.store import EventRing
+from amitui.store import EventRing, StoredEvent
 from amitui.store.actiondocs import (
     ActionDoc,
     CommandInfo,
@@ -62,16 +62,49 @@ class StoreBridge:
         self.meter = RateMeter(clock=monotonic)
         self.calls = CallTracker()
         self.catalog = EventCatalog()
+        self._analysed = 0  # the last sequence number traced and catalogued
+        self.unanalysed = 0  # evicted from the ring before they could be analysed
 
     def on_events(self, batch: list[Frame]) -> None:
-        received = self.clock()
-        self.ring.append_batch(batch, received, self.server)
-        first = self.ring.last_seq - len(batch) + 1  # the batch got consecutive numbers
-        observe = self.calls.observe
-        for offset, frame in enumerate(batch):
-            observe(first + offset, received, frame)
-        self.catalog.observe_batch(batch, received)
+        # The reader's path: into the ring and nothing else. Tracing and the catalog read the
+        # ring later, from the UI's timer (`analyse`), so they never slow the socket down.
+        self.ring.append_batch(batch, self.clock(), self.server)
         self.meter.add(len(batch))
+
+    def analyse(self, budget: int | None = 20_000) -> int:
+        """Feed call tracing and the catalog with what arrived since the last call, at most
+        `budget` events (None: all). Events evicted before their turn are counted, not lost
+        silently: `unanalysed`. Returns how many were analysed."""
+        ring = self.ring
+        start = max(self._analysed + 1, ring.first_seq)
+        if ring.first_seq > self._analysed + 1 and self._analysed:
+            self.unanalysed += ring.first_seq - self._analysed - 1
+        end = ring.last_seq if budget is None else min(ring.last_seq, start + budget - 1)
+        if end < start:
+            return 0
+        observe, get, catalog = self.calls.observe, ring.get, self.catalog
+        batch: list[Frame] = []  # one socket read's events share a receive time
+        when = 0.0
+        for seq in range(start, end + 1):
+            entry = get(seq)
+            if not isinstance(entry, StoredEvent):
+                continue
+            observe(seq, entry.received, entry.frame)
+            if entry.received != when and batch:
+                catalog.observe_batch(batch, when)
+                batch = []
+            when = entry.received
+            batch.append(entry.frame)
+        if batch:
+            catalog.observe_batch(batch, when)
+        self._analysed = end
+        return end - start + 1
+
+    def reset_analysis(self) -> None:
+        """After the ring was cleared (a replay seeking back): start tracing afresh."""
+        self.calls = CallTracker()
+        self.catalog = EventCatalog()
+        self._analysed = 0
 
     def on_gap(self, text: str) -> None:
         self.ring.mark_gap(text, self.clock(), self.server)

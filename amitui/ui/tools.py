@@ -43,19 +43,23 @@ class ToolActions:
 
     def action_catalog(self) -> None:
         app = self._app()
+        app.bridge.analyse(budget=None)  # up to date before it is shown
         catalog = CatalogScreen(app.bridge.catalog, app.event_docs, server=app.spec.address)
         app.push_screen(catalog)
 
     def action_why(self) -> None:
         app = self._app()
+        app.bridge.analyse(budget=None)
         app.push_screen(WhyNoEvents(app.event_docs, app.bridge.catalog, app.spec))
 
     def action_calls(self) -> None:
         app = self._app()
+        app.bridge.analyse(budget=None)
         app.push_screen(CallsScreen(app.bridge.calls, app.ring), self.follow)
 
     def action_follow_call(self) -> None:
         app = self._app()
+        app.bridge.analyse(budget=None)
         entry = app.query_one(EventStream).selected_entry()
         call = app.bridge.calls.call_of(entry.frame) if isinstance(entry, StoredEvent) else None
         if call is None:

@@ -118,4 +118,5 @@ def test_events_without_channels_start_no_call_and_calls_are_bounded() -> None:
         tracker.observe(i + 2, float(i), frames[0])
     assert len(tracker.calls()) == 3
     assert tracker.evicted == 7
+    assert len(tracker._parent) == 3  # evicted calls leave nothing behind
     assert [c.linkedids for c in tracker.calls()] == [{"9.0"}, {"8.0"}, {"7.0"}]

@@ -156,9 +156,9 @@ async def test_catalog_and_why_open_from_the_console() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.bridge.catalog.get("Newchannel") is not None  # fed with the stream
         await pilot.press("d")
         assert isinstance(app.screen, CatalogScreen)
+        assert app.bridge.catalog.get("Newchannel") is not None  # fed from the stream
         await pilot.press("escape")
         await pilot.press("w")
         assert isinstance(app.screen, WhyNoEvents)

@@ -169,9 +169,10 @@ class ActionComposer(Vertical):
 
     def focus_picker(self) -> None:
         picker = self.query_one(_PickerInput)
+        # Emptied, so typing a new name starts afresh instead of appending to the last one
+        # (selecting it instead would race with keys typed right after).
+        picker.value = ""
         picker.focus()
-        # Selected, so typing a new name replaces the last one instead of appending to it.
-        picker.call_after_refresh(picker.select_all)
 
     # -- loading ----------------------------------------------------------------------------
 
