@@ -274,6 +274,10 @@ class AmiApp(ToolActions, App[int]):
         if pane.stream.sync():
             pane.update_titles()
 
+    def _untraced(self) -> str | None:
+        n = self.bridge.unanalysed
+        return f"{n:,} evicted before tracing" if n else None
+
     def _rec_marker(self) -> str | None:
         return "● REC" if self.recording is not None and self.recording.active else None
 
@@ -314,7 +318,9 @@ class AmiApp(ToolActions, App[int]):
                 read_only=self.spec.read_only,
                 demo=self.settings.demo,
                 ping_ms=session.ping_ms if session else None,
-                extra=[x for x in (self.replay_status(), self._rec_marker()) if x],
+                extra=[
+                    x for x in (self.replay_status(), self._rec_marker(), self._untraced()) if x
+                ],
             )
         )
 

@@ -164,3 +164,19 @@ async def test_catalog_and_why_open_from_the_console() -> None:
         assert isinstance(app.screen, WhyNoEvents)
         await pilot.press("escape")
         assert isinstance(app.focused, EventStream)
+
+
+def test_analysis_counts_events_evicted_before_their_turn() -> None:
+    from amitui.store import EventRing
+    from amitui.ui.bridge import StoreBridge
+    from tests.ui.fakes import call_events
+
+    ring = EventRing(capacity=10)
+    bridge = StoreBridge(ring)
+    frames = call_events()
+    bridge.on_events(frames[:8])
+    assert bridge.analyse() == 8
+    bridge.on_events(frames[8:24])  # 16 more: 6 of them leave the ring before analysis
+    assert bridge.analyse() == 10
+    assert bridge.unanalysed == 6
+    assert sum(e.count for e in bridge.catalog) == 18
