@@ -55,9 +55,6 @@ from amitui.protocol import (
 
 
 def _is_shutdown(event: Frame) -> bool:
-    headers = event.headers
-    if headers and headers[0][0] == "Event":  # how Asterisk always writes it: no index needed
-        return headers[0][1] == "Shutdown"
     return event.name == "Shutdown"
 
 

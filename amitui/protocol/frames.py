@@ -30,7 +30,9 @@ Header = tuple[str, str]
 class Frame:
     """One packet from the server. Immutable by convention; cheap to create."""
 
-    __slots__ = ("_index", "error", "headers", "kind", "loose", "output", "raw", "replaced")
+    __slots__ = (
+        "_headers", "_index", "_loose", "_name", "_replaced", "error", "kind", "output", "raw",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -44,13 +46,68 @@ class Frame:
         error: str | None = None,
     ) -> None:
         self.kind = kind
-        self.headers = headers
+        self._headers: tuple[Header, ...] | None = headers
         self.raw = raw
         self.output = output  # Command output lines, legacy or modern format; None otherwise
-        self.loose = loose  # lines that had no colon, kept in order
-        self.replaced = replaced  # invalid UTF-8 sequences replaced by U+FFFD
+        self._loose = loose  # lines that had no colon, kept in order
+        self._replaced = replaced  # invalid UTF-8 sequences replaced by U+FFFD
         self.error = error  # why a MALFORMED frame is malformed
         self._index: dict[str, str] | None = None
+        self._name: str | None = None
+
+    @classmethod
+    def event_unparsed(cls, raw: bytes) -> Frame:
+        """An event whose raw bytes start with `Event: `; headers are parsed on first use."""
+        frame = cls.__new__(cls)
+        frame.kind = FrameKind.EVENT
+        frame.raw = raw
+        frame._headers = None
+        frame.output = None
+        frame._loose = ()
+        frame._replaced = 0
+        frame.error = None
+        frame._index = None
+        frame._name = None
+        return frame
+
+    def _parse(self) -> tuple[Header, ...]:
+        from amitui.protocol.parser import parse_lines
+
+        headers, loose, replaced = parse_lines(self.raw)
+        self._headers = headers
+        self._loose = loose
+        self._replaced = replaced
+        return headers
+
+    @property
+    def headers(self) -> tuple[Header, ...]:
+        headers = self._headers
+        return headers if headers is not None else self._parse()
+
+    def peek_headers(self) -> tuple[Header, ...]:
+        """The headers, without keeping them on a frame that was stored unparsed.
+
+        For scans over many stored events (call tracing, the catalog, a filter): parsing each
+        and keeping the result would multiply what every event in the ring costs in memory.
+        """
+        headers = self._headers
+        if headers is not None:
+            return headers
+        from amitui.protocol.parser import parse_lines
+
+        return parse_lines(self.raw)[0]
+
+    @property
+    def loose(self) -> tuple[str, ...]:
+        if self._headers is None:
+            self._parse()
+        return self._loose
+
+    @property
+    def replaced(self) -> int:
+        if self._headers is None:
+            self._parse()
+        return self._replaced
 
     def __repr__(self) -> str:
         return f"Frame({self.kind.value}, {self.name!r}, {len(self.headers)} headers)"
@@ -96,7 +153,16 @@ class Frame:
     def name(self) -> str:
         """The event name, the response status, or the banner text."""
         if self.kind is FrameKind.EVENT:
-            return self.get("Event") or ""
+            name = self._name
+            if name is None:
+                if self._headers is None:
+                    # Unparsed: the first line is `Event: NAME`, which is all this needs.
+                    raw = self.raw
+                    name = raw[7 : raw.index(b"\n")].rstrip(b"\r").decode("utf-8", "replace")
+                else:
+                    name = self.get("Event") or ""
+                self._name = name
+            return name
         if self.kind is FrameKind.RESPONSE:
             return self.get("Response") or ""
         if self.kind is FrameKind.BANNER:

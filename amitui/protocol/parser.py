@@ -158,6 +158,7 @@ class Parser:
         with memoryview(buf) as view:
             data = bytes(view[pos : last + 4])  # released at once: the buffer must stay resizable
         out: list[Frame] = []
+        event_unparsed = Frame.event_unparsed
         find = data.find
         limit = self.max_frame
         i = 0
@@ -175,7 +176,9 @@ class Parser:
                 or (raw[0] in (82, 114) and raw[:17].lower() == _FOLLOWS)  # R, r
             ):
                 break
-            out.append(build_frame(raw))
+            # Events are kept unparsed: most are stored and never looked at again; headers are
+            # split the first time anything asks for them.
+            out.append(event_unparsed(raw) if raw[:7] == b"Event: " else build_frame(raw))
             i = end + 4
         if i:
             self._consume(pos + i)
@@ -336,6 +339,13 @@ def _split_lines(text: str) -> tuple[list[Header], list[str]]:
         # Exactly one space goes; more is content (indented CLI output).
         append((key, value[1:] if value[:1] == " " else value))
     return headers, loose
+
+
+def parse_lines(raw: bytes) -> tuple[tuple[Header, ...], tuple[str, ...], int]:
+    """Headers, loose lines and replacement count of a plain (non-legacy) packet."""
+    text, replaced = _decode(raw)
+    headers, loose = _split_lines(text)
+    return tuple(headers), tuple(loose), replaced
 
 
 def build_frame(raw: bytes) -> Frame:

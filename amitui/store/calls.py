@@ -144,7 +144,13 @@ class CallTracker:
 
     # -- observing ----------------------------------------------------------------------
 
-    def observe(self, seq: int, received: float, frame: Frame) -> Call | None:
+    def observe(
+        self,
+        seq: int,
+        received: float,
+        frame: Frame,
+        headers: tuple[tuple[str, str], ...] | None = None,
+    ) -> Call | None:
         """Attribute one event to its call; None when it names no channel.
 
         One pass over the headers, by Asterisk's own spelling, and no `frame.get`: that builds
@@ -156,7 +162,7 @@ class CallTracker:
         linkedids: set[str] = set()
         fields: dict[str, str] = {}
         bridge = None
-        for k, v in frame.headers:
+        for k, v in headers if headers is not None else frame.peek_headers():
             if not v:
                 continue
             if k.endswith(("Linkedid", "LinkedID", "linkedid")):

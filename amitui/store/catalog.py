@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from amitui.protocol.frames import REDACTED, SECRET_KEYS, Frame, FrameKind
+from amitui.protocol.frames import REDACTED, SECRET_KEYS, Frame, FrameKind, Header
 from amitui.store.eventclasses import (
     DocResult,
     EventDoc,
@@ -107,16 +107,23 @@ class EventCatalog:
         self.dropped_events = 0  # events of types beyond Limits.max_types
         self.version = 0
 
-    def observe_batch(self, frames: Sequence[Frame], received: float) -> None:
-        """Count the events of one read. Hot path: see the module docstring."""
+    def observe_batch(
+        self,
+        frames: Sequence[Frame],
+        received: float,
+        parsed: Sequence[tuple[Header, ...]] | None = None,
+    ) -> None:
+        """Count the events of one read. Hot path: see the module docstring. `parsed`, when
+        given, holds each frame's headers already split (the caller parsed them once for
+        several readers)."""
         limits = self.limits
         max_headers, max_samples = limits.max_headers, limits.max_samples
         max_len = limits.max_sample_len
         entries = self._entries
-        for frame in frames:
+        for i, frame in enumerate(frames):
             if frame.kind is not FrameKind.EVENT:
                 continue
-            headers = frame.headers
+            headers = parsed[i] if parsed is not None else frame.peek_headers()
             if headers and headers[0][0] == "Event":  # always, from Asterisk: skip the index
                 name, headers = headers[0][1], headers[1:]
             else:

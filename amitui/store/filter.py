@@ -152,7 +152,7 @@ def _compile(term: Term) -> Predicate:
         want = term.value.lower()
 
         def any_equal(frame: Frame) -> bool:
-            for k, v in frame.headers:
+            for k, v in frame.peek_headers():
                 if len(k) == klen and k.lower() == key and v.lower() == want:
                     return True
             return False
@@ -164,7 +164,7 @@ def _compile(term: Term) -> Predicate:
         raise FilterError(f"term {str(term)!r}: bad regular expression: {exc}") from None
 
     def any_search(frame: Frame) -> bool:
-        for k, v in frame.headers:
+        for k, v in frame.peek_headers():
             if len(k) == klen and k.lower() == key and search(v) is not None:
                 return True
         return False

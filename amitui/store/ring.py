@@ -59,10 +59,6 @@ def frame_name(frame: Frame) -> str:
     parentheses ("(response)", "(malformed)"), which cannot collide with an AMI event name.
     """
     if frame.kind is FrameKind.EVENT:
-        headers = frame.headers
-        # Fast path: Asterisk always sends Event first; avoids building the frame's index.
-        if headers and headers[0][0] == "Event":
-            return headers[0][1]
         return frame.name
     return f"({frame.kind.value})"
 

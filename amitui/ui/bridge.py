@@ -84,19 +84,23 @@ class StoreBridge:
             return 0
         observe, get, catalog = self.calls.observe, ring.get, self.catalog
         batch: list[Frame] = []  # one socket read's events share a receive time
+        parsed: list[tuple[tuple[str, str], ...]] = []
         when = 0.0
         for seq in range(start, end + 1):
             entry = get(seq)
             if not isinstance(entry, StoredEvent):
                 continue
-            observe(seq, entry.received, entry.frame)
+            # Parsed once here for both readers, and not kept: stored events stay compact.
+            headers = entry.frame.peek_headers()
+            observe(seq, entry.received, entry.frame, headers)
             if entry.received != when and batch:
-                catalog.observe_batch(batch, when)
-                batch = []
+                catalog.observe_batch(batch, when, parsed)
+                batch, parsed = [], []
             when = entry.received
             batch.append(entry.frame)
+            parsed.append(headers)
         if batch:
-            catalog.observe_batch(batch, when)
+            catalog.observe_batch(batch, when, parsed)
         self._analysed = end
         return end - start + 1
 
