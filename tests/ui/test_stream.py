@@ -150,3 +150,14 @@ def test_family_and_summary() -> None:
     assert summary(odd) == [("Foo", "1"), ("Bar", "2")]
     (bad,) = frames("garbage line\n\n")
     assert family(bad) == "malformed"
+
+
+async def test_drawing_rows_does_not_keep_parsed_headers_on_stored_events() -> None:
+    """A quiet stream draws every event; the ring must stay compact all the same."""
+    app = Host()
+    async with app.run_test(size=(100, 12)) as pilot:
+        app.add(8)
+        await pilot.pause()
+        assert "PJSIP/1007-0001" in screen_text(app)  # drawn
+        stored = [e.frame for e in app.ring if isinstance(e, StoredEvent)]
+        assert stored and all(f._headers is None for f in stored)  # still unparsed

@@ -43,7 +43,20 @@ NAME_WIDTH = 22
 CACHE_SIZE = 2000
 
 
-def family(frame: Frame) -> str:
+def _first_values(frame: Frame) -> dict[str, str]:
+    """The first value of each header, by lower-case name, from a parse that is not kept.
+
+    A row is drawn from this once and then cached as a line; asking the frame itself would
+    keep its parsed headers for as long as the event stays in the ring, which in a quiet stream
+    (where every event gets drawn) would multiply what each stored event costs.
+    """
+    first: dict[str, str] = {}
+    for key, value in frame.peek_headers():
+        first.setdefault(key.lower(), value)
+    return first
+
+
+def family(frame: Frame, first: dict[str, str] | None = None) -> str:
     """The colour role of an event: from its Privilege class, which Asterisk always sends."""
     if frame.kind is FrameKind.MALFORMED:
         return "malformed"
@@ -51,23 +64,27 @@ def family(frame: Frame) -> str:
         return "response"
     if frame.name in _HANGUPS:
         return "hangup"
-    klass = (frame.get("Privilege") or "").split(",", 1)[0].lower()
+    values = first if first is not None else _first_values(frame)
+    klass = values.get("privilege", "").split(",", 1)[0].lower()
     return klass if klass in FAMILIES else "other"
 
 
-def summary(frame: Frame, limit: int = 8) -> list[tuple[str | None, str]]:
+def summary(
+    frame: Frame, limit: int = 8, first: dict[str, str] | None = None
+) -> list[tuple[str | None, str]]:
     """(key, value) pairs to show after the name; key None means a bare value."""
     if frame.kind is FrameKind.MALFORMED:
         return [(None, frame.error or "malformed")]
+    values = first if first is not None else _first_values(frame)
     picked: list[tuple[str | None, str]] = []
     for key in SUMMARY_KEYS:
-        value = frame.get(key)
+        value = values.get(key.lower())
         if value:
             picked.append((None if key in _BARE_KEYS else _SHORT.get(key, key), value))
             if len(picked) >= limit:
                 return picked
     if not picked:  # an event nobody listed: show whatever it carries
-        for key, value in frame.headers:
+        for key, value in frame.peek_headers():
             if key.lower() not in _SKIP and value:
                 picked.append((key, value))
                 if len(picked) >= 4:
@@ -275,13 +292,14 @@ class EventStream(ScrollView, can_focus=True):
             return [stamp, Segment(f"──── {entry.reason} ────", self._style("gap"))]
         assert isinstance(entry, StoredEvent)
         frame = entry.frame
-        role = family(frame)
+        first = _first_values(frame)
+        role = family(frame, first)
         name = frame.name if frame.kind is FrameKind.EVENT else f"<{frame.kind.value}>"
         if frame.kind is FrameKind.RESPONSE:
             name = f"Response:{frame.name}"
         segs = [stamp, Segment(name.ljust(NAME_WIDTH) + " ", self._style(role))]
         key_style = self._style("key")
-        for key, value in summary(frame):
+        for key, value in summary(frame, first=first):
             if key is not None:
                 segs.append(Segment(f"{key}=", key_style))
             segs.append(Segment(value + "  "))
