@@ -9,6 +9,7 @@ inspector can always show what really arrived.
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Iterator
 
 REDACTED = "********"
@@ -158,7 +159,8 @@ class Frame:
                 if self._headers is None:
                     # Unparsed: the first line is `Event: NAME`, which is all this needs.
                     raw = self.raw
-                    name = raw[7 : raw.index(b"\n")].rstrip(b"\r").decode("utf-8", "replace")
+                    line = raw[7 : raw.index(b"\n")].rstrip(b"\r").decode("utf-8", "replace")
+                    name = sys.intern(line)  # a few dozen names, kept once per stored event
                 else:
                     name = self.get("Event") or ""
                 self._name = name
