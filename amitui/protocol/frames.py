@@ -9,6 +9,7 @@ inspector can always show what really arrived.
 from __future__ import annotations
 
 import enum
+import re
 import sys
 from collections.abc import Iterator
 
@@ -191,6 +192,14 @@ class Frame:
     def redacted_text(self) -> str:
         """The packet as AMI text, with credential values masked."""
         return render_headers(redact(self.headers), self.loose, self.output)
+
+
+_SECRET_LINE = re.compile(r"^([ \t]*(?:secret|key)[ \t]*:)[^\r\n]*", re.IGNORECASE | re.MULTILINE)
+
+
+def mask_secret_lines(text: str) -> str:
+    """AMI text with the value of every Secret/Key line masked; line ends are kept."""
+    return _SECRET_LINE.sub(lambda m: f"{m[1]} {REDACTED}", text)
 
 
 def redact(headers: tuple[Header, ...] | list[Header]) -> tuple[Header, ...]:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from amitui import __version__
-from amitui.protocol.frames import REDACTED, Frame, FrameKind
+from amitui.protocol.frames import Frame, FrameKind, mask_secret_lines
 from amitui.protocol.parser import Parser
 
 FORMAT_VERSION = 1
@@ -55,12 +54,9 @@ _CHUNK = 1 << 20  # raw captures are parsed a chunk at a time, never read whole
 # A credential line as the parser would split it (key up to the first colon), case-insensitive.
 # Blanks around the key are tolerated: masking more than needed is the safe side. The line's
 # own CR is kept so the masked packet still has the server's line ends.
-_SECRET_LINE = re.compile(r"^([ \t]*(?:secret|key)[ \t]*:)[^\r]*", re.IGNORECASE | re.MULTILINE)
-
-
 def mask_secrets(text: str) -> str:
     """AMI text with the value of every Secret/Key line replaced by the mask."""
-    return _SECRET_LINE.sub(lambda m: f"{m[1]} {REDACTED}", text)
+    return mask_secret_lines(text)
 
 
 @dataclass(frozen=True, slots=True)

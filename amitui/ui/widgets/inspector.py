@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 
 from amitui.client.transcript import Transcript
-from amitui.store import export
+from amitui.store import formats as export
 from amitui.store.ring import GapMarker, StoredEvent
 from amitui.ui import clipboard
 from amitui.ui.widgets import inspector_tables as tables

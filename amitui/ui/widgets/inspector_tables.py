@@ -15,7 +15,7 @@ from textual.content import Content
 
 from amitui.client.transcript import Outcome, Transcript
 from amitui.protocol.frames import REDACTED, SECRET_KEYS, Frame, FrameKind
-from amitui.store.export import describe_frame, frame_as_ami, transcript_as_ami
+from amitui.store.formats import describe_frame, frame_as_ami, transcript_as_ami
 from amitui.store.ring import GapMarker, StoredEvent
 
 Subject = StoredEvent | Transcript | GapMarker

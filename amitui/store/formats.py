@@ -2,7 +2,7 @@
 
 Pure functions, no Textual, so the inspector, the CLI and tests share them. Everything here
 masks credentials: whatever a user copies may end up in a ticket or a chat, so a `Secret` or
-`Key` value never leaves through an export (tests/store/test_export.py proves it for each
+`Key` value never leaves through an export (tests/store/test_formats.py proves it for each
 format). Raw text is masked line by line rather than rebuilt from parsed headers, so the copy
 shows what really arrived (spelling, spacing, loose lines, a malformed packet's bytes).
 """
@@ -10,19 +10,17 @@ shows what really arrived (spelling, spacing, loose lines, a malformed packet's 
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from typing import Protocol
 
 from amitui.protocol.actions import Action
 from amitui.protocol.correlator import Exchange
-from amitui.protocol.frames import REDACTED, Frame, FrameKind, redact
+from amitui.protocol.frames import Frame, FrameKind, mask_secret_lines, redact
 from amitui.protocol.jsonform import frame_to_json
 
 # A credential line, as the parser would split it: the key is everything before the first
 # colon. Surrounding blanks are tolerated here (redact() would not see "Secret :" as a secret;
 # masking more than needed is the safe side).
-_SECRET_LINE = re.compile(r"^(?P<key>[ \t]*(?:secret|key)[ \t]*:)(?P<value>.*)$", re.IGNORECASE)
 
 
 class TranscriptLike(Protocol):
@@ -40,12 +38,7 @@ class TranscriptLike(Protocol):
 
 def mask_text(text: str) -> str:
     """AMI text with the value of every Secret/Key line replaced by the mask."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        m = _SECRET_LINE.match(line)
-        if m is not None:
-            lines[i] = f"{m['key']} {REDACTED}"
-    return "\n".join(lines)
+    return mask_secret_lines(text)
 
 
 def frame_as_ami(frame: Frame) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from amitui.client.transcript import Outcome, Transcript
 from amitui.protocol import Action, Correlator, Frame, FrameKind, Parser, parse_assignments
-from amitui.store.export import (
+from amitui.store.formats import (
     action_as_command_line,
     describe_frame,
     exchange_frames,
@@ -157,3 +157,13 @@ def test_no_export_of_a_login_contains_the_secret(render: Callable[[Transcript],
     )
     text = render(tr)
     assert SECRET not in text and "********" in text
+
+
+def test_masking_keeps_the_lines_after_a_secret_whatever_the_line_ends() -> None:
+    from amitui.store.recording import mask_secrets
+
+    for end in ("\n", "\r\n"):
+        text = end.join(["Action: Login", "Secret: s3", "Username: u", " key : k"])
+        want = end.join(["Action: Login", "Secret: ********", "Username: u", " key : ********"])
+        assert mask_text(text) == want
+        assert mask_secrets(text) == want
