@@ -180,3 +180,16 @@ def test_analysis_counts_events_evicted_before_their_turn() -> None:
     assert bridge.analyse() == 10
     assert bridge.unanalysed == 6
     assert sum(e.count for e in bridge.catalog) == 18
+
+
+async def test_a_user_keymap_rebinds_by_binding_id() -> None:
+    from amitui.ui.screens.calls import CallsScreen
+
+    settings = Settings(profile=Profile(name="t"), keymap={"app.calls": "ctrl+k"})
+    app = AmiApp(ServerSpec(user="admin"), settings, session_factory=FakeSession)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        assert not isinstance(app.screen, CallsScreen)  # the old key no longer opens it
+        await pilot.press("ctrl+k")
+        assert isinstance(app.screen, CallsScreen)
