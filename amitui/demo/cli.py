@@ -133,45 +133,23 @@ def _brief(c: Channel) -> str:
     return _BRIEF.format(c.name, c.location(), c.state_desc, _app(c))
 
 
-def _verbose(pbx: DemoPbx, c: Channel) -> str:
-    bridge = c.bridge.uniqueid if c.bridge is not None else ""
+def _where(c: Channel) -> list[str]:
+    """The columns `core show channels verbose` and `concise` share, in their order."""
     cid = c.cid_num if c.cid_num != "<unknown>" else ""
-    return _VERBOSE.format(
-        c.name,
-        c.context,
-        c.exten,
-        str(c.priority),
-        c.state_desc,
-        c.app,
-        c.appdata,
-        cid,
-        duration(pbx.now - c.created),
-        c.accountcode,
-        "",
-        bridge,
-    )
+    return [c.name, c.context, c.exten, str(c.priority), c.state_desc, c.app, c.appdata, cid]
+
+
+def _bridge(c: Channel) -> str:
+    return c.bridge.uniqueid if c.bridge is not None else ""
+
+
+def _verbose(pbx: DemoPbx, c: Channel) -> str:
+    return _VERBOSE.format(*_where(c), duration(pbx.now - c.created), c.accountcode, "", _bridge(c))
 
 
 def _concise(pbx: DemoPbx, c: Channel) -> str:
-    bridge = c.bridge.uniqueid if c.bridge is not None else ""
-    cid = c.cid_num if c.cid_num != "<unknown>" else ""
-    fields = [
-        c.name,
-        c.context,
-        c.exten,
-        str(c.priority),
-        c.state_desc,
-        c.app,
-        c.appdata,
-        cid,
-        c.accountcode,
-        "",
-        "3",
-        str(int(pbx.now - c.created)),
-        bridge,
-        c.uniqueid,
-    ]
-    return "!".join(fields)
+    age = str(int(pbx.now - c.created))
+    return "!".join([*_where(c), c.accountcode, "", "3", age, _bridge(c), c.uniqueid])
 
 
 # -- unknown commands ------------------------------------------------------------------------

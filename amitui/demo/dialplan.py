@@ -160,20 +160,32 @@ def dial(pbx: DemoPbx, caller: Channel, data: str) -> Script:
     pbx.varset(caller, "DIALSTATUS", caller.dial_status)
 
 
+def phone_leg(
+    pbx: DemoPbx,
+    phone: Phone,
+    *,
+    linkedid: str | None = None,
+    cid: tuple[str, str] | None = None,
+) -> Channel:
+    """A new outgoing PJSIP channel to a phone, as Asterisk creates it before it rings."""
+    return pbx.new_channel(
+        pbx.pjsip_name(phone.ext),
+        "PJSIP",
+        phone.device,
+        state=DOWN,
+        context="from-internal",
+        exten="s",
+        linkedid=linkedid,
+        cid=cid,
+    )
+
+
 def start_callee(pbx: DemoPbx, caller: Channel | None, target: str) -> Channel | None:
     """Create the outgoing channel for a dial string and start what answers it."""
     tech, _, resource = target.partition("/")
     if tech.upper() == "PJSIP" and resource in pbx.phones and pbx.reachable[resource]:
         phone = pbx.phones[resource]
-        callee = pbx.new_channel(
-            pbx.pjsip_name(phone.ext),
-            "PJSIP",
-            phone.device,
-            state=DOWN,
-            context="from-internal",
-            exten="s",
-            linkedid=caller.linkedid if caller else None,
-        )
+        callee = phone_leg(pbx, phone, linkedid=caller.linkedid if caller else None)
         dialstring = phone.ext
     elif tech.lower() == "local" and "@" in resource:
         exten, _, context = resource.partition("@")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from amitui.demo.dialplan import (
     local_pair,
     lookup,
+    phone_leg,
     phone_rings,
     run_app,
     run_dialplan,
@@ -94,15 +95,7 @@ def _create(pbx: DemoPbx, req: OriginateRequest) -> Channel | None:
         return first
     if tech.upper() == "PJSIP" and resource in pbx.phones and pbx.reachable[resource]:
         phone = pbx.phones[resource]
-        chan = pbx.new_channel(
-            pbx.pjsip_name(phone.ext),
-            "PJSIP",
-            phone.device,
-            state=DOWN,
-            context="from-internal",
-            exten="s",
-            cid=cid,
-        )
+        chan = phone_leg(pbx, phone, cid=cid)
         pbx.dial_begin(None, chan, phone.ext)
         pbx.set_state(chan, RINGING)
         chan.task = pbx.sched.spawn(phone_rings(pbx, chan), f"ring {chan.name}")
