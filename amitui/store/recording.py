@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from amitui import __version__
 from amitui.protocol.frames import Frame, FrameKind, mask_secret_lines
@@ -87,7 +87,25 @@ class RecordingError(Exception):
 # -- writing ---------------------------------------------------------------------------------
 
 
-class RecordingWriter:
+class _Closing:
+    """`with` closes: the writer flushes its final note, the reader its file."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class RecordingWriter(_Closing):
     """Appends packets to an `.amirec` file, bounded, masked, flushed per call."""
 
     def __init__(
@@ -185,17 +203,6 @@ class RecordingWriter:
             self.closed = True
             self._file.close()
 
-    def __enter__(self) -> RecordingWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def _fits(self, size: int, extra: int, written: int) -> bool:
         if self.max_entries is not None and self.entries + written >= self.max_entries:
             return False
@@ -240,7 +247,7 @@ def _banner_version(data: bytes) -> str | None:
 # -- reading ---------------------------------------------------------------------------------
 
 
-class RecordingReader(Iterator[RecordedPacket]):
+class RecordingReader(_Closing, Iterator[RecordedPacket]):
     """The packets of a recording, in file order, read lazily. Closes the file at the end."""
 
     def __init__(self, path: str | os.PathLike[str], *, spacing: float = 0.0, server: str = ""):
@@ -271,17 +278,6 @@ class RecordingReader(Iterator[RecordedPacket]):
 
     def close(self) -> None:
         self._file.close()
-
-    def __enter__(self) -> RecordingReader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _read_header(self) -> RecordingInfo:
         line = self._file.readline()
