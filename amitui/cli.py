@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from amitui import __version__
 from amitui.config import Config, ConfigError, Profile, load
+from amitui.protocol.safetext import shown
 
 if TYPE_CHECKING:
     from amitui.client import ServerSpec
@@ -186,8 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             from amitui.demo import main as demo_main
 
-            asyncio.run(demo_main(args.port, args.seed))
-            return EXIT_OK
+            return asyncio.run(demo_main(args.port, args.seed))
         if args.command == "replay" and (args.json or args.print):
             from amitui.scripting import replay_file
 
@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return launch(args, config)
     except ConfigError as exc:
-        print(f"amitui: {exc}", file=sys.stderr)
+        print(f"amitui: {shown(str(exc))}", file=sys.stderr)
         return EXIT_CONNECTION
     except KeyboardInterrupt:
         return 130

@@ -21,6 +21,8 @@ PROFILE_KEYS = frozenset(
         "auth", "events", "read_only", "color", "confirm", "confirm_actions", "safe_actions",
     }
 )  # fmt: skip
+# [ui] settings that bound memory: positive whole numbers (events; bytes).
+UI_POSITIVE_INTS = ("ring_capacity", "ring_max_bytes")
 
 
 class ConfigError(Exception):
@@ -129,6 +131,10 @@ def load(path: Path | None = None) -> Config:
     keys = data.get("keys", {})
     if not isinstance(ui, dict) or not isinstance(keys, dict):
         raise ConfigError(f"{path}: [ui] and [keys] must be tables")
+    for key in UI_POSITIVE_INTS:
+        value = ui.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{path}: [ui] {key} must be a whole number above 0")
     return Config(
         path=path,
         profiles=profiles,

@@ -31,7 +31,8 @@ from typing import Protocol, TextIO
 from amitui.client import AmiSession, ServerSpec, SessionError, SessionState, Timing
 from amitui.client.session import GapCallback, WireCallback
 from amitui.protocol import Frame
-from amitui.store.recording import RecordingWriter
+from amitui.protocol.safetext import shown
+from amitui.store.recording import RecordingWriter, Wire
 
 EXIT_OK, EXIT_CONNECTION = 0, 2
 
@@ -75,7 +76,7 @@ class LiveRecording:
         )
         self.on_full = on_full
         self._session = session
-        self._pending: list[tuple[str, bytes | str]] = []
+        self._pending: list[tuple[str, Wire]] = []
         self._first: float | None = None
         self._loop = asyncio.get_running_loop()
         # getattr: a test double may not have every callback; it gets them set here.
@@ -109,7 +110,7 @@ class LiveRecording:
         if self.writer.full and not was_full and self.on_full is not None:
             self.on_full()
 
-    def _wire(self, direction: str, data: bytes) -> None:
+    def _wire(self, direction: str, data: bytes | Frame) -> None:
         self._add(direction, data)
         if self._prior_wire is not None:
             self._prior_wire(direction, data)
@@ -119,7 +120,7 @@ class LiveRecording:
         if self._prior_gap is not None:
             self._prior_gap(text)
 
-    def _add(self, direction: str, data: bytes | str) -> None:
+    def _add(self, direction: str, data: Wire) -> None:
         if self.writer.closed:
             return
         if not self._pending:
@@ -158,7 +159,7 @@ async def record(
         )
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        print(f"amitui: cannot record to {path}: {reason}", file=out, flush=True)
+        print(shown(f"amitui: cannot record to {path}: {reason}"), file=out, flush=True)
         return EXIT_CONNECTION
     code = EXIT_OK
     interrupted = _catch_ctrl_c(done)
@@ -166,14 +167,14 @@ async def record(
         try:
             await session.open()
         except SessionError as exc:
-            print(f"amitui: {exc}", file=out, flush=True)
+            print(shown(f"amitui: {exc}"), file=out, flush=True)  # it may quote the server
             return EXIT_CONNECTION
         code = await _until_done(session, done, seconds, out)
     finally:
         interrupted()
         with contextlib.suppress(Exception):
             await session.close()  # its Logoff and Goodbye are recorded too
-        print(f"amitui: {live.stop()}", file=out, flush=True)
+        print(shown(f"amitui: {live.stop()}"), file=out, flush=True)
     return code
 
 
@@ -186,7 +187,7 @@ async def _until_done(
         await asyncio.wait({runner, waiter}, timeout=seconds, return_when="FIRST_COMPLETED")
         if runner.done() and not done.is_set():
             # run() returns on its own only when a re-login was refused.
-            print(f"amitui: {session.state.describe()}", file=out, flush=True)
+            print(shown(f"amitui: {session.state.describe()}"), file=out, flush=True)
             return EXIT_CONNECTION
         return EXIT_OK
     finally:

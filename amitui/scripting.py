@@ -2,6 +2,10 @@
 
 Output is AMI text (one block per message, a blank line between) or, with --json, NDJSON. Data
 goes to stdout and reasons to stderr, so pipes and `$?` work as a shell user expects.
+
+Whatever the server sent is hostile: AMI text and every stderr line go through `shown()`
+(control, C1 and bidi characters as visible escapes), NDJSON through `json_line()` (exact
+values, those characters as `\\u` escapes). Tests: tests/test_scripting_hostile.py.
 """
 
 from __future__ import annotations
@@ -9,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import sys
 from dataclasses import replace
 
@@ -31,19 +34,22 @@ from amitui.protocol import (
     parse_assignments,
     redact,
 )
+from amitui.protocol.frames import mask_secret_lines
+from amitui.protocol.safetext import json_line, shown
 
 EXIT_OK, EXIT_ERROR_RESPONSE, EXIT_CONNECTION = 0, 1, 2
 
 
 def _err(text: str) -> None:
-    print(f"amitui: {text}", file=sys.stderr, flush=True)
+    print(f"amitui: {shown(text)}", file=sys.stderr, flush=True)
 
 
 def format_frame(frame: Frame) -> str:
-    """A frame as AMI text, secrets masked; Command output as `Output:` lines whatever the
-    server version sent."""
+    """A frame as AMI text, secrets masked, every line through `shown()`; Command output as
+    `Output:` lines whatever the server version sent."""
     if frame.error is not None:
-        return f"# malformed: {frame.error}\n{frame.raw.decode('utf-8', 'replace').rstrip()}"
+        raw = mask_secret_lines(frame.raw.decode("utf-8", "replace").rstrip())
+        return shown(f"# malformed: {frame.error}\n{raw}", multiline=True)
     lines = [
         f"{k}: {v}"
         for k, v in redact(frame.headers)
@@ -52,12 +58,12 @@ def format_frame(frame: Frame) -> str:
     if frame.output is not None:
         lines.extend(f"Output: {line}" for line in frame.output)
     lines.extend(frame.loose)
-    return "\n".join(lines) or frame.text
+    return "\n".join(shown(line) for line in lines) or shown(frame.text)
 
 
 def emit(frame: Frame, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(frame_to_json(frame), ensure_ascii=False), flush=True)
+        print(json_line(frame_to_json(frame)), flush=True)
     else:
         print(format_frame(frame) + "\n", flush=True)
 
@@ -168,8 +174,11 @@ def replay_file(path: str, *, as_json: bool) -> int:
         with open_recording(path) as reader:
             for packet in reader:
                 if packet.direction == "in":
-                    for frame in packet_frames(packet.raw):
+                    for frame in packet_frames(packet.raw, packet.malformed):
                         emit(frame, as_json)
+        skipped = reader.skipped_text()
+        if skipped:
+            _err(f"{path}: {skipped}")
     except RecordingError as exc:
         _err(str(exc))
         return EXIT_CONNECTION

@@ -17,6 +17,10 @@ It is as small as an AMI server can be, so that what the benchmarks measure is t
   whichever way it reads (the marker for event-driven clients, EOF for plain loops). The bytes
   are built once at start-up and written with one `sendall`, which blocks while the client's
   receive window is full: the flood goes exactly as fast as the client reads (bench/ingest.py).
+* `--events N --pad B`: the same, but every event gets one more header of B bytes right
+  after its `Event:` line (`BenchPad: xxx...`), and the events are written one at a time
+  instead of built at once, so that a flood of 4 MB events does not need gigabytes in this
+  process (bench/bigevents.py).
 * `--rate R --seconds S`: after Login a thread writes R events per second for S seconds, in
   batches of `--batch` every batch/R seconds, then a marker whose headers say how many events
   were sent and how far the writes fell behind schedule; the connection stays open and actions
@@ -105,6 +109,17 @@ class Pace:
     batch: int  # events per write
 
 
+@dataclass(frozen=True)
+class Padded:
+    events: int
+    pad: int  # bytes of the extra header's value
+
+
+def pad_line(pad: int) -> bytes:
+    """The extra header a padded flood puts after each event's first line."""
+    return b"BenchPad: " + b"x" * pad + b"\r\n"
+
+
 def _headers(packet: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in packet.decode("utf-8", "replace").splitlines():
@@ -140,9 +155,16 @@ class FloodServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int, payload: bytes = b"", pace: Pace | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        payload: bytes = b"",
+        pace: Pace | None = None,
+        padded: Padded | None = None,
+    ) -> None:
         self.payload = payload  # a flood to write as fast as the client reads
         self.pace = pace  # or a paced flood
+        self.padded = padded  # or a flood of large events, written one at a time
         super().__init__(("127.0.0.1", port), _Handler)
 
 
@@ -177,8 +199,11 @@ class _Handler(socketserver.BaseRequestHandler):
                 self._send(sock, reply)
                 if then == "close":
                     return
-                if then == "flood" and self.server.payload:
-                    sock.sendall(self.server.payload)
+                if then == "flood" and (self.server.payload or self.server.padded):
+                    if self.server.padded is not None:
+                        self._padded(sock, self.server.padded)
+                    else:
+                        sock.sendall(self.server.payload)
                     sock.shutdown(socket.SHUT_WR)
                     while sock.recv(65536):  # wait for the client to hang up
                         pass
@@ -187,6 +212,15 @@ class _Handler(socketserver.BaseRequestHandler):
                     threading.Thread(
                         target=self._paced, args=(sock, self.server.pace), daemon=True
                     ).start()
+
+    def _padded(self, sock: socket.socket, padded: Padded) -> None:
+        line = pad_line(padded.pad)  # sent by reference: never copied into each packet
+        for packet in islice(iter_packets(), padded.events):
+            cut = packet.index(b"\r\n") + 2
+            sock.sendall(packet[:cut])
+            sock.sendall(line)
+            sock.sendall(packet[cut:])
+        sock.sendall(MARKER)
 
     def _paced(self, sock: socket.socket, pace: Pace) -> None:
         total = int(pace.rate * pace.seconds)
@@ -246,10 +280,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0, help="or: events per second, paced")
     parser.add_argument("--seconds", type=float, default=30, help="how long a paced flood lasts")
     parser.add_argument("--batch", type=int, default=200, help="events per paced write")
+    parser.add_argument(
+        "--pad", type=int, default=0, help="with --events: one more header of this many bytes"
+    )
     args = parser.parse_args(argv)
-    payload = b"".join(flood_packets(args.events)) + MARKER if args.events > 0 else b""
+    padded = Padded(args.events, args.pad) if args.events > 0 and args.pad > 0 else None
+    many = args.events > 0 and padded is None
+    payload = b"".join(flood_packets(args.events)) + MARKER if many else b""
     pace = Pace(args.rate, args.seconds, max(1, args.batch)) if args.rate > 0 else None
-    with FloodServer(args.port, payload, pace) as server:
+    with FloodServer(args.port, payload, pace, padded) as server:
         print(f"listening 127.0.0.1 {server.server_address[1]}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a person stops it
             server.serve_forever()

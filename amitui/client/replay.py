@@ -22,6 +22,10 @@ accident is exactly what an offline mode must never do.
   ring), a gap note says so, and everything up to `t` is delivered again.
 * Notes in the recording (connection lost, restored, packets dropped by a bound) become gap
   markers through `on_gap`, where they were in time.
+* A packet recorded as MALFORMED (cut short, oversized, a Command body without its marker) is
+  replayed as that MALFORMED frame with its reason, never parsed again into a whole-looking
+  one. Lines of the recording that could not be read are counted, and `describe()` (the
+  status bar) says how many and where the first was.
 
 Tests: tests/client/test_replay.py.
 """
@@ -49,6 +53,7 @@ from amitui.store.recording import (
     RecordingInfo,
     open_recording,
     packet_frames,
+    skipped_text,
 )
 
 # The roles a live session passes to the stream (amitui.client.session), kept in step by tests.
@@ -106,6 +111,7 @@ class ReplaySession:
         self.reconnects = 0
         self.callback_errors: list[str] = []
         self.skipped = 0  # recording lines that could not be read
+        self.first_skipped: int | None = None  # the line number of the first of them
         self._speed = speed
         self._paused = paused
         self._packets: list[RecordedPacket] = []
@@ -209,7 +215,9 @@ class ReplaySession:
         """One line for the status bar: `replay 0:12 / 1:00 x2 playing`."""
         how = "paused" if self._paused else "at the end" if self.finished else "playing"
         pace = "max speed" if self._speed == 0 else f"x{self._speed:g}"
-        return f"replay {_mmss(self.position)} / {_mmss(self.duration)} {pace} {how}"
+        text = f"replay {_mmss(self.position)} / {_mmss(self.duration)} {pace} {how}"
+        skipped = skipped_text(self.skipped, self.first_skipped)
+        return f"{text}; {skipped}" if skipped else text
 
     def recorded_time(self) -> float:
         """The recorded wall-clock time of the latest packet played: a clock for the store,
@@ -248,6 +256,7 @@ class ReplaySession:
                 self._packets = list(r)
                 self.info = r.info
                 self.skipped = r.skipped
+                self.first_skipped = r.first_skipped
         else:
             self._packets = list(source)
         self._judge_responses = self.info is None or self.info.kind == "amirec"
@@ -255,7 +264,7 @@ class ReplaySession:
         self._rels = [max(0.0, p.t - first) for p in self._packets]
         self._version = self.info.ami_version if self.info is not None else None
         firsts = (p for p in self._packets[:50] if p.direction == "in")  # the banner comes first
-        for frame in (f for p in firsts for f in packet_frames(p.raw)):
+        for frame in (f for p in firsts for f in packet_frames(p.raw, p.malformed)):
             if frame.kind is FrameKind.BANNER:
                 self._version = self._version or frame.version
                 break
@@ -302,7 +311,7 @@ class ReplaySession:
             self._i += 1
             processed += 1
             if packet.direction == "in":
-                batch.extend(self._route(packet.raw))
+                batch.extend(self._route(packet))
             elif packet.direction == "out":
                 self._expect(packet.raw)
             elif packet.direction == "note":
@@ -312,9 +321,9 @@ class ReplaySession:
                 delivered += self._flush(batch)
         return delivered + self._flush(batch)
 
-    def _route(self, raw: bytes) -> list[Frame]:
+    def _route(self, packet: RecordedPacket) -> list[Frame]:
         out: list[Frame] = []
-        for frame in packet_frames(raw):
+        for frame in packet_frames(packet.raw, packet.malformed):
             if frame.kind is FrameKind.BANNER:
                 self.banner = frame  # a live session consumes the banner, never streams it
                 continue

@@ -52,6 +52,7 @@ from amitui.protocol import (
     challenge_key,
     encode_action,
 )
+from amitui.protocol.safetext import shown
 
 
 def _is_shutdown(event: Frame) -> bool:
@@ -93,7 +94,9 @@ class Timing:
 EventsCallback = Callable[[list[Frame]], None]
 StateCallback = Callable[[SessionState], None]
 GapCallback = Callable[[str], None]
-WireCallback = Callable[[str, bytes], None]
+# ("out", the action's masked text) or ("in", each Frame as parsed: its raw bytes, and for
+# a MALFORMED one why, which a recording must keep: the bytes alone would replay as whole).
+WireCallback = Callable[[str, bytes | Frame], None]
 
 
 class AmiSession:
@@ -287,7 +290,7 @@ class AmiSession:
         if tr.outcome is Outcome.UNKNOWN:
             raise ConnectError(f"{where}: the connection closed during login")
         if not tr.ok:
-            raise LoginError(f"{where}: {tr.message}")
+            raise LoginError(f"{where}: {shown(tr.message)}")  # the server's words
 
     async def _connection_end(self) -> str:
         assert self._reader_task is not None
@@ -350,7 +353,9 @@ class AmiSession:
         self, action: Action, timeout: float | None, internal: bool = False
     ) -> Transcript:
         writer = self._writer
-        if writer is None:
+        reading = self._reader_task
+        if writer is None or reading is None or reading.done():
+            # No reader, no answer: the connection is gone even if run() has not noticed yet.
             raise NotReady(f"not connected to {self.spec.address}")
         if not action.action_id:
             action = action.with_id(self.ids.next())
@@ -379,6 +384,15 @@ class AmiSession:
         return tr
 
     async def _read_loop(self, reader: asyncio.StreamReader, parser: Parser) -> str:
+        reason = await self._read_until_end(reader, parser)
+        # Nothing more can arrive: an action waiting on this connection ends now, not at its
+        # timeout (`amitui action` has no run() to notice the close for it).
+        self._fail_pending(
+            f"connection lost before the answer ({self._dead_reason or reason}); not re-sent"
+        )
+        return reason
+
+    async def _read_until_end(self, reader: asyncio.StreamReader, parser: Parser) -> str:
         try:
             while True:
                 data = await reader.read(1 << 18)
@@ -404,7 +418,7 @@ class AmiSession:
         event = FrameKind.EVENT
         for frame in parser.frames():
             if on_wire is not None:
-                on_wire("in", frame.raw)
+                on_wire("in", frame)
             seen = self._banner_seen
             if seen is not None and not seen.done():
                 if frame.kind is FrameKind.BANNER:
@@ -418,7 +432,7 @@ class AmiSession:
                 )
             if frame.kind is event and _is_shutdown(frame):
                 # Asterisk says why before it closes: keep that as the reason for the gap.
-                how = frame.get("Shutdown") or "now"
+                how = shown(frame.get("Shutdown") or "now")
                 again = ", restarting" if (frame.get("Restart") or "").lower() == "true" else ""
                 self._dead_reason = f"Asterisk shut down ({how}{again})"
             routed = route(frame)

@@ -9,11 +9,16 @@ The dialplan, in both `default` and `from-internal`:
     100      Answer, Echo                 (stays up until hung up)
     101      Answer, Wait(2), Hangup
     200      Answer, UserEvent, Wait(5), Hangup
-    1001-10  NoOp, Set(__CALLTYPE=internal), Dial(PJSIP/${EXTEN},30), Hangup
+    300      Answer, VoiceMail(1234@default,s), Hangup
+    1001-10  NoOp, Set(__CALLTYPE=internal), Dial(PJSIP/${EXTEN},30),
+             VoiceMail(${EXTEN}@default,u), Hangup
+Dial has no `g` option: once an answered call is over, so is the caller's dialplan; only a
+phone that is busy or does not answer sends the caller on to voicemail (amitui/demo/voicemail.py).
 """
 
 from __future__ import annotations
 
+from amitui.demo import voicemail
 from amitui.demo.model import DOWN, RING, RINGING, UP, Channel, Phone
 from amitui.demo.pbx import DemoPbx
 from amitui.demo.sched import FOREVER, Script
@@ -28,11 +33,13 @@ _SHORT: dict[str, list[Step]] = {
         ("Wait", "5"),
         ("Hangup", ""),
     ],
+    "300": [("Answer", ""), ("VoiceMail", "1234@default,s"), ("Hangup", "")],
 }
 _PHONE: list[Step] = [
     ("NoOp", "Call from ${CALLERID(num)} to ${EXTEN}"),
     ("Set", "__CALLTYPE=internal"),
     ("Dial", "PJSIP/${EXTEN},30"),
+    ("VoiceMail", "${EXTEN}@default,u"),
     ("Hangup", ""),
 ]
 CONTEXTS = ("default", "from-internal")
@@ -64,6 +71,8 @@ def run_dialplan(pbx: DemoPbx, chan: Channel) -> Script:
         if app == "Hangup":
             break
         yield from run_app(pbx, chan, app, data)
+        if app == "Dial" and chan.dial_status == "ANSWER":
+            break  # no `g` option: the call is over, and so is the dialplan
         chan.priority += 1
     # The Hangup application: cause 16 unless Dial left the callee's cause behind.
     pbx.hangup(chan, 17 if chan.dial_status == "BUSY" else 16, "SoftHangupRequest")
@@ -86,6 +95,10 @@ def run_app(pbx: DemoPbx, chan: Channel, app: str, data: str) -> Script:
         yield from dial(pbx, chan, data)
     elif app == "Playback":
         yield 3.0
+    elif app == "VoiceMail":
+        if chan.state != UP:
+            answer(pbx, chan)
+        yield from voicemail.leave(pbx, chan, data)
     elif app != "NoOp":
         yield FOREVER  # Echo, MusicOnHold, anything else: until hung up
 
@@ -263,6 +276,10 @@ def phone_rings(pbx: DemoPbx, callee: Channel) -> Script:
 def start_background(pbx: DemoPbx) -> None:
     pbx.sched.spawn(call_arrivals(pbx), "call arrivals", 0.2)
     pbx.sched.spawn(phone_noise(pbx), "phone noise", 3.0)
+    from amitui.demo.queues import start_queue_traffic  # imports this module: a cycle
+
+    start_queue_traffic(pbx)
+    pbx.sched.spawn(voicemail.owners_read(pbx), "voicemail owners", 10.0)
 
 
 def call_arrivals(pbx: DemoPbx) -> Script:
@@ -306,9 +323,17 @@ def phone_call(pbx: DemoPbx, caller: Phone, callee: Phone, outcome: str) -> Scri
         pbx.sched.cancel(b.task)
         yield pbx.random.uniform(0.3, 1.0) * pace
         pbx.hangup(b, 17)
+        if pbx.random.random() < 0.5:
+            yield from voicemail.caller_leaves_message(pbx, a, pace)
+        else:
+            yield pbx.random.uniform(1.0, 3.0) * pace
+            pbx.hangup(a, 16)  # hangs up on the greeting
         return
     if outcome == "noanswer":
         pbx.sched.cancel(b.task)
+        if pbx.random.random() < 0.4:  # holds on past Dial's timeout, to voicemail
+            yield from voicemail.caller_leaves_message(pbx, a, pace)
+            return
         yield pbx.random.uniform(6.0, 20.0) * pace
         pbx.hangup(a, 16)  # the caller gives up
         return

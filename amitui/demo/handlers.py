@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from amitui.demo import cli, operations
+from amitui.demo import cli, live_handlers, operations, voicemail
 from amitui.demo.model import coreshow_item, status_item
 from amitui.demo.wire import (
     command_output,
@@ -243,6 +243,38 @@ async def user_event(s: ClientSession, f: Frame) -> None:
     s.pbx.emit("UserEvent", "user", [*head, *body])
 
 
+async def mailbox_count(s: ClientSession, f: Frame) -> None:
+    mailbox = _arg(f, "Mailbox")
+    if not mailbox:
+        s.send(error(_aid(f), "Mailbox not specified"))
+        return
+    urgent, new, old = voicemail.counts(s.pbx, mailbox)
+    counts = [("UrgMessages", urgent), ("NewMessages", new), ("OldMessages", old)]
+    extra = [("Mailbox", mailbox), *((k, str(n)) for k, n in counts)]
+    s.send(response("Success", _aid(f), "Mailbox Message Count", extra))
+
+
+async def mailbox_status(s: ClientSession, f: Frame) -> None:
+    mailbox = _arg(f, "Mailbox")
+    if not mailbox:
+        s.send(error(_aid(f), "Mailbox not specified"))
+        return
+    urgent, new, _ = voicemail.counts(s.pbx, mailbox)
+    waiting = "1" if urgent + new else "0"
+    s.send(
+        response("Success", _aid(f), "Mailbox Status", [("Mailbox", mailbox), ("Waiting", waiting)])
+    )
+
+
+async def voicemail_users_list(s: ClientSession, f: Frame) -> None:
+    aid = _aid(f)
+    boxes = list(s.pbx.mailboxes.values())
+    out = [response("Success", aid, "Voicemail user list will follow", list_start=True)]
+    out += [render(voicemail.user_entry(box, aid)) for box in boxes]
+    out.append(list_complete("VoicemailUserEntryComplete", aid, len(boxes)))
+    s.send(b"".join(out))
+
+
 HANDLERS: dict[str, Handler] = {
     "ping": ping,
     "events": events,
@@ -256,4 +288,8 @@ HANDLERS: dict[str, Handler] = {
     "redirect": redirect,
     "originate": originate,
     "userevent": user_event,
+    "mailboxcount": mailbox_count,
+    "mailboxstatus": mailbox_status,
+    "voicemailuserslist": voicemail_users_list,
 }
+HANDLERS.update(live_handlers.HANDLERS)  # the live view's lists and the queue actions

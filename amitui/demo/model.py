@@ -8,6 +8,7 @@ against the recorded packets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from amitui.demo.sched import Task
@@ -96,6 +97,9 @@ class Channel:
     dial_status: str = ""  # DIALSTATUS once Dial has an outcome
     call_id: str = ""  # the SIP Call-ID, for BRIDGEPVTCALLID
     task: Task | None = None  # what runs on it: dialplan, application, or a phone's behaviour
+    # What its application does when the far end hangs up, before the channel ends
+    # (VoiceMail keeps the message being recorded).
+    on_hangup: Callable[[], None] | None = None
 
     @property
     def state_desc(self) -> str:

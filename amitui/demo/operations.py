@@ -160,6 +160,9 @@ def redirect(pbx: DemoPbx, chan: Channel, context: str, exten: str, priority: in
         callee, chan.dialing = chan.dialing, None
         pbx.hangup(callee, 16, "HangupRequest")
     pbx.sched.cancel(chan.task)
+    if chan.on_hangup is not None:  # VoiceMail interrupted: what it recorded is kept
+        keep, chan.on_hangup = chan.on_hangup, None
+        keep()
     chan.context, chan.exten, chan.priority = context, exten, priority
     chan.dial_status = ""
     chan.task = pbx.sched.spawn(run_dialplan(pbx, chan), f"dialplan {chan.name}")

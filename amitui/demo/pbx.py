@@ -17,6 +17,7 @@ from itertools import count
 
 from amitui.demo.model import CAUSES, DOWN, PHONES, RINGING, UP, Bridge, Channel, Phone
 from amitui.demo.sched import Scheduler
+from amitui.demo.voicemail import Mailbox, default_mailboxes
 from amitui.demo.wire import PbxEvent
 from amitui.protocol import Header
 
@@ -45,6 +46,7 @@ class DemoPbx:
         self.globals: dict[str, str] = {}
         self.phones: dict[str, Phone] = {p.ext: p for p in PHONES}
         self.reachable: dict[str, bool] = {ext: True for ext in self.phones}
+        self.mailboxes: dict[str, Mailbox] = default_mailboxes()
         self.calls_processed = 0
         self.events_raised = 0
         self._listeners: list[Listener] = []
@@ -174,6 +176,11 @@ class DemoPbx:
         self._device_states[device] = state
         self.emit("DeviceStateChange", "call", [("Device", device), ("State", state)])
 
+    def device_state(self, device: str) -> str:
+        """The state last announced for a device by DeviceStateChange."""
+        idle = "NOT_INUSE" if self.reachable.get(device[6:], True) else "UNAVAILABLE"
+        return self._device_states.get(device, idle)
+
     def _device_state(self, device: str) -> str:
         states = [c.state for c in self.channels.values() if c.device == device and c.alive]
         if not states:
@@ -226,6 +233,13 @@ class DemoPbx:
             return
         if request:
             self.emit(request, "call", [*chan.snapshot(), ("Cause", str(cause))])
+        if chan.on_hangup is not None:
+            # The application finishes first; then the PBX ends the channel, and
+            # __ast_pbx_run()'s soft hangup comes after what the application raised.
+            finish, chan.on_hangup = chan.on_hangup, None
+            finish()
+            if request == "HangupRequest":
+                self.emit("SoftHangupRequest", "call", [*chan.snapshot(), ("Cause", "16")])
         chan.alive = False
         self.sched.cancel(chan.task)
         later: list[Callable[[], None]] = []

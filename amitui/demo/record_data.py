@@ -11,7 +11,8 @@ data must not depend on the code that will replay it. It writes into amitui/demo
 * cli.json                 CLI outputs replayed verbatim (core show version/help, ...)
 * samples.json             real packets as [key, value] pairs: the first packets of each
                            event name in every distinct header layout, and the responses
-                           to scripted actions (success and error cases), by label
+                           to scripted actions (success and error cases), by label;
+                           voicemail answers and MessageWaiting (record_voicemail.py)
 
 The server is shared with other test runs, so the script only hangs up channels it created
 and never uses a regex broader than its own channel names.
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amitui.demo.amiconn import Conn, Packet, get, output_of
+from amitui.demo.record_voicemail import record_voicemail
 
 ADMIN = ("admin", "amitui-admin-secret")
 READER = ("reader", "amitui-reader-secret")
@@ -329,6 +331,7 @@ def main() -> None:
     record_calls(admin, Keep(samples))
     record_errors(admin, Keep(samples))
     record_sessions(args.port, samples)
+    samples["meta:VoiceMail-events"] = record_voicemail(admin, Keep(samples))
     admin.settle(0.5)
     samples.update(event_layouts(admin.seen))
     samples["response:Logoff-admin"] = admin.request("Logoff", settle=0.2)[0]

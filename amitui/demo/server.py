@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -168,9 +169,14 @@ async def serve(
     return await DemoServer(pbx, host=host, port=port, users=users).start()
 
 
-async def main(port: int, seed: int | None) -> None:
-    """Run the demo PBX until cancelled (Ctrl-C in `amitui demo-server`)."""
-    server = await serve(port=port, seed=seed)
+async def main(port: int, seed: int | None) -> int:
+    """Run the demo PBX until cancelled (Ctrl-C in `amitui demo-server`); 2 when it cannot
+    listen, with one line on stderr saying why (not a traceback)."""
+    try:
+        server = await serve(port=port, seed=seed)
+    except OSError as exc:
+        print(f"amitui: {listen_failure(port, exc)}", file=sys.stderr, flush=True)
+        return 2
     print(
         f"amitui demo PBX on 127.0.0.1:{server.port} (user demo, secret demo)",
         file=sys.stderr,
@@ -180,3 +186,14 @@ async def main(port: int, seed: int | None) -> None:
         await asyncio.Event().wait()
     finally:
         await server.close()
+    return 0
+
+
+def listen_failure(port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on 127.0.0.1 is already in use; pick another with --port N "
+            "(--port 0 takes a free one)"
+        )
+    reason = exc.strerror or str(exc)
+    return f"cannot listen on 127.0.0.1:{port}: {reason}; try another port with --port N"

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from amitui.protocol.errors import LocalProtocolError
-from amitui.protocol.frames import Header, redact, render_headers
+from amitui.protocol.frames import REDACTED, Header, is_credential, redact, render_headers
 
 MAX_LINE = 1024  # bytes per line, CRLF included
 MAX_HEADERS = 128  # per message, Action and ActionID included
@@ -58,7 +58,7 @@ class Action:
         return next((v for k, v in self.headers if k.lower() == low), None)
 
     def redacted_text(self) -> str:
-        """The action as AMI text with Secret/Key masked: safe to show, log or record."""
+        """The action as AMI text with credentials masked: safe to show, log or record."""
         return render_headers(redact(self.wire_headers()))
 
 
@@ -98,7 +98,7 @@ def encode_action(action: Action) -> bytes:
         _check_header(key, value)
         line = f"{key}: {value}\r\n".encode()
         if len(line) > MAX_LINE:
-            shown = "********" if key.lower() in ("secret", "key") else f"{value[:20]}..."
+            shown = REDACTED if is_credential(key, action.name) else f"{value[:20]}..."
             raise LocalProtocolError(
                 f"{action.name}: header {key!r} ({shown}) makes a {len(line)}-byte line; "
                 f"Asterisk accepts at most {MAX_LINE} (split it, e.g. one Variable per header)"

@@ -14,8 +14,6 @@ import sys
 from collections.abc import Iterator
 
 REDACTED = "********"
-# Headers whose values are credentials. They never leave the process unmasked.
-SECRET_KEYS = frozenset({"secret", "key"})
 
 
 class FrameKind(enum.Enum):
@@ -194,17 +192,129 @@ class Frame:
         return render_headers(redact(self.headers), self.loose, self.output)
 
 
-_SECRET_LINE = re.compile(r"^([ \t]*(?:secret|key)[ \t]*:)[^\r\n]*", re.IGNORECASE | re.MULTILINE)
+# -- masking credentials -----------------------------------------------------------------------
+#
+# Which values are credentials depends on their role, not only on their name, so there is one
+# decision, `is_credential(name, packet)`, and everything masks through it: `redact` for parsed
+# headers (JSON, history, copies, the inspector, the catalog) and `mask_secret_lines` for AMI text
+# (recordings, raw copies), which parses each packet of the text into headers and asks the same.
+
+# Names whose values are credentials wherever they appear: as headers, as configuration
+# variables in GetConfig lines (`Line-000001-000002: secret=x`), GetConfigJSON objects and
+# UpdateConfig `Var-`/`Value-` pairs. Compared lowercased, without `_`, so `md5_cred` (the config
+# option) and `Md5Cred` (the PJSIPShowAuths header) are one name. From Asterisk 22's docs: Login's
+# Secret; AuthDetail/AuthList's Password, Md5Cred, PasswordDigest, OauthSecret, RefreshToken;
+# VoicemailPasswordChange's NewPassword; chan_sip/IAX2 `secret`, `md5secret`, `dbsecret`.
+CREDENTIAL_NAMES = frozenset(
+    {"secret", "md5secret", "dbsecret", "password", "md5cred", "passworddigest",
+     "oauthsecret", "refreshtoken", "newpassword"}
+)  # fmt: skip
+# `Key` is the MD5 login credential (Login), but an AstDB key in the DB actions and the events
+# that answer them: masking it there hid the very key that was asked for. Anywhere else (an
+# unknown UserEvent, a response) it stays masked: the safe side.
+KEY_IS_DATA = frozenset(
+    {"dbget", "dbgettree", "dbput", "dbdel", "dbdeltree", "dbgetresponse", "dbgettreeresponse"}
+)
+_CONFIG_LINE = re.compile(r"line-\d+-\d+", re.ASCII)  # GetConfig, lowercased
+_JSON_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:\s*)"(?:[^"\\]|\\.)*"')
+# Only text containing one of these can hold a credential: the fast path of mask_secret_lines.
+_MAYBE_CREDENTIAL = re.compile(r"secret|pass|cred|token|key", re.IGNORECASE)
+
+
+def _norm(name: str) -> str:
+    return name.strip().lower().replace("_", "")
+
+
+def is_credential(name: str, packet: str = "") -> bool:
+    """Whether a header called `name` holds a credential in the packet called `packet` (the
+    action or event name; "" for a response, or when it is not known)."""
+    low = _norm(name)
+    if low == "key":
+        return packet.strip().lower() not in KEY_IS_DATA
+    return low in CREDENTIAL_NAMES
+
+
+def packet_name(headers: tuple[Header, ...] | list[Header]) -> str:
+    """The action or event name among `headers`; "" for a response."""
+    for key, value in headers:
+        if key.lower() in ("action", "event"):
+            return value.strip()
+    return ""
+
+
+def _masked_value(key: str, value: str, packet: str) -> str:
+    if is_credential(key, packet):
+        return REDACTED
+    low = key.strip().lower()
+    if _CONFIG_LINE.fullmatch(low):
+        name, sep, _ = value.partition("=")
+        if sep and _norm(name) in CREDENTIAL_NAMES:
+            return f"{name}={REDACTED}"
+    elif low == "json":
+        return _JSON_PAIR.sub(
+            lambda m: f'"{m[1]}"{m[2]}"{REDACTED}"' if _norm(m[1]) in CREDENTIAL_NAMES else m[0],
+            value,
+        )
+    return value
+
+
+def redact(
+    headers: tuple[Header, ...] | list[Header], packet: str | None = None
+) -> tuple[Header, ...]:
+    """The same headers with every credential value masked, by role (see `is_credential`).
+
+    `packet` is the action or event name when `headers` do not carry it (an ActionRecord's
+    headers, `Action.headers`); otherwise it is read from the Action or Event header.
+    """
+    name = packet_name(headers) if packet is None else packet
+    out = [(k, _masked_value(k, v, name)) for k, v in headers]
+    if name.strip().lower() == "updateconfig":
+        # `Var-000001: secret` then `Value-000001: x`: the value is named by its pair.
+        hidden = {
+            f"value-{k.strip()[4:].lower()}"
+            for k, v in headers
+            if k.strip().lower().startswith("var-") and _norm(v) in CREDENTIAL_NAMES
+        }
+        if hidden:
+            out = [(k, REDACTED if k.strip().lower() in hidden else v) for k, v in out]
+    return tuple(out)
 
 
 def mask_secret_lines(text: str) -> str:
-    """AMI text with the value of every Secret/Key line masked; line ends are kept."""
-    return _SECRET_LINE.sub(lambda m: f"{m[1]} {REDACTED}", text)
+    """AMI text (one or more packets) with every credential value masked by `redact`'s rules.
+
+    Each packet (lines up to a blank line) is split into headers as the parser would (key up
+    to the first colon; blanks around it tolerated, the safe side) and masked by role; a
+    masked line becomes `Key: ********`. Lines are split on LF only, so a stray CR or other
+    control inside a value cannot cut a credential in two. Line ends are kept.
+    """
+    if _MAYBE_CREDENTIAL.search(text) is None:
+        return text
+    out: list[str] = []
+    block: list[str] = []
+    for line in text.split("\n"):
+        if line.rstrip("\r"):
+            block.append(line)
+        else:  # a blank line ends a packet
+            out += _mask_block(block)
+            block = []
+            out.append(line)
+    out += _mask_block(block)
+    return "\n".join(out)
 
 
-def redact(headers: tuple[Header, ...] | list[Header]) -> tuple[Header, ...]:
-    """The same headers with Secret and Key values replaced by a mask."""
-    return tuple((k, REDACTED if k.lower() in SECRET_KEYS else v) for k, v in headers)
+def _mask_block(block: list[str]) -> list[str]:
+    """The lines of one packet (without their LF), credentials masked."""
+    pairs = [line.rstrip("\r").partition(":") for line in block]
+    masked = iter(redact([(k.strip(), v.strip()) for k, sep, v in pairs if sep]))
+    out = []
+    for line, (key, sep, value) in zip(block, pairs, strict=True):
+        if sep:
+            shown = next(masked)[1]
+            if shown != value.strip():
+                line = f"{key}: {shown}" + ("\r" if line.endswith("\r") else "")
+        out.append(line)
+    return out
 
 
 def render_headers(

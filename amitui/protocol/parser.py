@@ -14,17 +14,35 @@ None when more bytes are needed. Packet boundaries have nothing to do with read 
   `Message: ...\\n` acks). Empty lines between packets are ignored.
 * The end is searched for with one regex over the buffer, resuming where the last search
   stopped (`_scan`), so a packet that arrives a byte at a time is never rescanned from the start.
+* A header line needs a name: `: value` (nothing before the colon) is kept as a loose line.
 * Legacy Command output (Asterisk <= 13): a packet whose first line is `Response: Follows`
   carries a raw LF-separated body that may contain blank lines, so it ends at
-  `--END COMMAND--` instead. Its headers are the CRLF-terminated `Key:` lines before the body.
+  `--END COMMAND--` instead. Its headers are the CRLF-terminated `Key:` lines before the body;
+  in a capture saved with LF line ends (no CR anywhere, not even on `Response: Follows`) they
+  are the `Privilege` and `ActionID` lines Asterisk writes there, each once.
+* A legacy packet whose marker is not found within `legacy_limit` bytes (1 MiB), or before the
+  input ends, has lost it: it ends at the first blank line followed by `Response: ` or
+  `Event: ` (in a CRLF packet only a blank line holding a CR, which real LF-only CLI text never
+  has), as a MALFORMED frame that says so, and the packets after it parse as usual.
 * Each complete packet is decoded once, as UTF-8 with invalid bytes replaced and counted on
   the frame (`Frame.replaced`), never per read: a character split across reads survives.
-* An incomplete packet larger than `max_frame` is not kept: a MALFORMED frame says so and the
-  parser skips to the next packet end, so memory stays bounded whatever the peer sends.
+* A packet larger than `max_frame` is not kept: a MALFORMED frame says so (its raw bytes are
+  a preview, and the reason says how much) and the parser skips to the packet's end, so memory
+  stays bounded whatever the peer sends.
 * `feed_eof()` turns a packet cut short by a closed connection into a MALFORMED frame.
+* Every outcome depends on the bytes only, never on how they were split into reads.
 
-Tests: tests/protocol/test_parser.py pins each rule; tests/protocol/test_transcripts.py
-feeds recorded Asterisk 22 transcripts whole, byte by byte and in random chunks.
+MALFORMED holds beyond the parser: a frame's raw bytes alone cannot show it (a cut-short
+packet parsed again with a blank line added looks whole), so the reason travels with them. A
+live session passes the Frame to its recorder, an `.amirec` line keeps it as `malformed`, a raw
+capture's reader keeps it on `RecordedPacket.malformed`, and `store.recording.packet_frames()`
+rebuilds the MALFORMED frame from it instead of parsing again. Replay (the console and
+`amitui replay --json`) and export (`_malformed`, `_raw`) therefore show what the parser said.
+
+Tests: tests/protocol/test_parser.py pins each rule; tests/protocol/test_parser_fidelity.py the
+damage bounds, each whole, in chunks and byte by byte; tests/protocol/test_transcripts.py
+feeds recorded Asterisk 22 transcripts whole, byte by byte and in random chunks;
+tests/client/test_replay_fidelity.py follows MALFORMED through record and replay.
 """
 
 from __future__ import annotations
@@ -32,32 +50,58 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from amitui.protocol.frames import Frame, FrameKind, Header
+from amitui.protocol.frames import Frame, FrameKind
+from amitui.protocol.packet import build_frame as build_frame
+from amitui.protocol.packet import build_legacy_frame as build_legacy_frame
+from amitui.protocol.packet import parse_lines as parse_lines
 
 DEFAULT_MAX_FRAME = 8 * 1024 * 1024
+# A legacy Command body this long without its marker has probably lost it (a trimmed capture):
+# from then on a clear start of a new packet ends it. Real outputs of a few MB still have
+# their marker found, since no clear start occurs inside real CLI text (see _NEXT_CRLF).
+DEFAULT_LEGACY_LIMIT = 1024 * 1024
 _PREVIEW = 4096  # how much of a skipped packet a MALFORMED frame keeps
 
 _END = re.compile(rb"\n\r?\n")
 _LEGACY_MARK = b"--END COMMAND--"
+# Where a new packet clearly starts inside a legacy body that lost its marker: a blank line
+# (group 1), then `Response: ` or `Event: `. A CRLF packet's blank line must hold a CR
+# (`\n\r\n`): a real body is LF-only CLI text, so that never occurs inside one. A capture with
+# LF line ends has lost that distinction and takes any blank line.
+_NEXT_CRLF = re.compile(rb"(\n\r\n)(?:Response|Event): ")
+_NEXT_LF = re.compile(rb"(\n\r?\n)(?:Response|Event): ")
+# Skipping an oversized legacy packet: its end is its marker or a clear start, whichever first.
+_SKIP_CRLF = re.compile(rb"--END COMMAND--|" + _NEXT_CRLF.pattern)
+_SKIP_LF = re.compile(rb"--END COMMAND--|" + _NEXT_LF.pattern)
+_CLOSED = "connection closed in the middle of a packet"
+_NO_MARK = "legacy Command output (Response: Follows) without its --END COMMAND-- marker"
 _BANNER = re.compile(rb"^[A-Za-z][A-Za-z ]*/[0-9][0-9A-Za-z.\-]*\r?$")
 _FOLLOWS = b"response: follows"
 _CRLF2 = b"\r\n\r\n"
-_KINDS = {"response": FrameKind.RESPONSE, "event": FrameKind.EVENT}
 
 
 class Parser:
     """Turns the bytes an AMI server sends into Frames."""
 
-    def __init__(self, *, max_frame: int = DEFAULT_MAX_FRAME, expect_banner: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        max_frame: int = DEFAULT_MAX_FRAME,
+        expect_banner: bool = True,
+        legacy_limit: int = DEFAULT_LEGACY_LIMIT,
+    ) -> None:
         if max_frame < 1024:
             raise ValueError("max_frame must be at least 1024 bytes")
         self.max_frame = max_frame
+        # A marker found this far in is always trusted; kept inside max_frame with the marker.
+        self._sane = max(0, min(legacy_limit, max_frame - len(_LEGACY_MARK)))
         self._buf = bytearray()
         self._pos = 0  # start of unconsumed bytes
         self._scan = 0  # where the next search for a packet end resumes
         self._banner_pending = expect_banner
         self._legacy: bool | None = None  # mode of the open packet, once its first line is seen
-        self._skipping = False  # discarding an oversized packet up to its end
+        self._bscan = 0  # where the search for a clear packet start in a legacy body resumes
+        self._skipping: re.Pattern[bytes] | None = None  # discarding an oversized packet: its end
         self._eof = False
         self.bytes_in = 0
         self.frames_out = 0
@@ -119,7 +163,7 @@ class Parser:
 
     def _next(self) -> Frame | None:
         buf = self._buf
-        if self._skipping and not self._skip_oversized():
+        if self._skipping is not None and not self._skip_oversized():
             return None
         if self._banner_pending:
             banner = self._take_banner()
@@ -140,6 +184,7 @@ class Parser:
                 return self._incomplete(pos)
             first = bytes(buf[pos:first_end]).rstrip(b"\r").lower()
             self._legacy = first == _FOLLOWS
+            self._bscan = pos
         return self._take_legacy(pos) if self._legacy else self._take_packet(pos)
 
     def _take_run(self) -> list[Frame] | None:
@@ -147,7 +192,7 @@ class Parser:
         search for the last packet end, one copy, then one `find` per packet. Stops before the
         first packet the general path must judge, and leaves it there. None: not now (a banner
         or a packet the general path has started on comes first)."""
-        if self._banner_pending or self._skipping or self._legacy is not None:
+        if self._banner_pending or self._skipping is not None or self._legacy is not None:
             return None
         buf = self._buf
         pos = self._pos
@@ -211,16 +256,53 @@ class Parser:
         return build_frame(raw)
 
     def _take_legacy(self, pos: int) -> Frame | None:
+        """A `Response: Follows` packet. The marker ends it; if none is found within the sane
+        size (or before the input ends), it ends at the first clear start of a new packet and
+        is MALFORMED. Every decision is made on stream positions, never on read boundaries."""
         buf = self._buf
+        n = len(buf)
         mark = buf.find(_LEGACY_MARK, max(self._scan, pos))
-        if mark < 0:
-            return self._incomplete(pos, keep=len(_LEGACY_MARK))
+        if mark >= 0 and mark - pos <= self._sane:
+            return self._end_legacy(pos, mark)
+        if mark < 0 and n - pos < self._sane + len(_LEGACY_MARK) and not self._eof:
+            self._scan = max(pos, n - len(_LEGACY_MARK))  # a marker may be starting there
+            return None
+        # No marker within the sane size: look for where the next packet clearly starts.
+        crlf = buf[buf.find(b"\n", pos) - 1] == 13
+        end = mark if mark >= 0 else n
+        m = (_NEXT_CRLF if crlf else _NEXT_LF).search(buf, max(self._bscan, pos), end)
+        if m is not None:
+            # Judged with the next packet's first word inside the cap: that much has arrived
+            # whenever the cap is passed, so the outcome never depends on the reads.
+            if m.end() - pos > self.max_frame:
+                return self._oversized(pos, m.end(1))
+            raw = bytes(buf[pos : m.start() + 1])
+            self._consume(m.end(1))
+            return Frame(
+                FrameKind.MALFORMED, (), raw, error=f"{_NO_MARK}; cut where the next packet starts"
+            )
+        self._bscan = max(pos, end - len(_LEGACY_MARK))  # a start may be arriving there
+        if mark >= 0:
+            if mark + len(_LEGACY_MARK) - pos > self.max_frame:
+                return self._oversized(pos, mark + len(_LEGACY_MARK))
+            return self._end_legacy(pos, mark)
+        if n - pos > self.max_frame:
+            preview = bytes(buf[pos : pos + min(_PREVIEW, self.max_frame)])
+            self._skipping = _SKIP_CRLF if crlf else _SKIP_LF
+            self._consume(max(pos, n - len(_LEGACY_MARK)))
+            return Frame(FrameKind.MALFORMED, (), preview, error=_too_big(self.max_frame))
+        if self._eof:
+            return self._at_eof(pos, f"{_CLOSED} ({_NO_MARK})")
+        self._scan = max(pos, n - len(_LEGACY_MARK))
+        return None
+
+    def _end_legacy(self, pos: int, mark: int) -> Frame | None:
+        buf = self._buf
         after = mark + len(_LEGACY_MARK)
-        if after - pos > self.max_frame:
-            return self._oversized(pos, after)
         # The marker is followed by CRLF and then the blank line that ends the packet.
         end = after
-        for _ in range(2):
+        line_end = 0
+        for i in range(2):
             if end < len(buf) and buf[end] == 13:
                 end += 1
             if end >= len(buf):
@@ -231,7 +313,10 @@ class Parser:
             if buf[end] != 10:
                 break
             end += 1
-        raw = bytes(buf[pos:after]) + b"\r\n"
+            if i == 0:
+                line_end = end
+        # The marker's own line end as it came (CRLF, or LF in a capture that lost the CRs).
+        raw = bytes(buf[pos:line_end]) if line_end else bytes(buf[pos:after]) + b"\r\n"
         self._consume(end)
         return build_legacy_frame(raw)
 
@@ -245,11 +330,13 @@ class Parser:
             error=_too_big(self.max_frame),
         )
 
-    def _incomplete(self, pos: int, keep: int = 2) -> Frame | None:
+    def _incomplete(self, pos: int) -> Frame | None:
         size = len(self._buf) - pos
-        if size > self.max_frame:
+        # Over the cap for sure only past cap + 1: the end may be starting in the last two
+        # bytes ("\n\r"), which would leave a packet of exactly the cap, accepted when whole.
+        if size > self.max_frame + 1:
             preview = bytes(self._buf[pos : pos + min(_PREVIEW, self.max_frame)])
-            self._skipping = True
+            self._skipping = _END
             # Keep the last two bytes: the packet's end may be starting there ("\n\r").
             self._consume(max(pos, len(self._buf) - 2))
             return Frame(
@@ -261,138 +348,34 @@ class Parser:
         if self._eof:
             return self._at_eof(pos)
         # Resume the next search just before the end, where a terminator may be starting.
-        self._scan = max(pos, len(self._buf) - keep)
+        self._scan = max(pos, len(self._buf) - 2)
         return None
 
     def _skip_oversized(self) -> bool:
         """Drop bytes up to the end of the oversized packet; True once past it."""
-        m = _END.search(self._buf, self._scan)
+        end = self._skipping
+        assert end is not None
+        m = end.search(self._buf, self._scan)
         if m is None:
-            keep = max(self._pos, len(self._buf) - 2)
+            # Keep the bytes where the end may be starting ("\n\r", or part of a marker).
+            keep = max(self._pos, len(self._buf) - (2 if end is _END else len(_LEGACY_MARK)))
             self._consume(keep)
             return False
-        self._consume(m.end())
-        self._skipping = False
+        # A legacy packet's clear successor starts after the blank line (group 1).
+        self._consume(m.end(1) if m.lastindex else m.end())
+        self._skipping = None
         return True
 
-    def _at_eof(self, pos: int) -> Frame | None:
+    def _at_eof(self, pos: int, why: str = _CLOSED) -> Frame | None:
         if not self._eof or pos >= len(self._buf):
             return None
         raw = bytes(self._buf[pos:])
         self._consume(len(self._buf))
-        return Frame(
-            FrameKind.MALFORMED,
-            (),
-            raw,
-            error="connection closed in the middle of a packet",
-        )
+        return Frame(FrameKind.MALFORMED, (), raw, error=why)
 
 
 def _too_big(limit: int) -> str:
-    return f"packet larger than {limit} bytes; skipped up to its end"
-
-
-def _decode(raw: bytes) -> tuple[str, int]:
-    try:
-        return raw.decode("utf-8"), 0
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", "replace")
-        # Count only the replacements made here, not U+FFFD the server already sent.
-        return text, text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
-
-
-def _kind(headers: list[Header]) -> FrameKind:
-    """Response or event by the first header; else the first of those keys; else unknown.
-
-    Never by looking for `Response` anywhere first: OriginateResponse events carry one.
-    """
-    first = headers[0][0].lower()
-    if first in _KINDS:
-        return _KINDS[first]
-    for key, _ in headers:
-        kind = _KINDS.get(key.lower())
-        if kind is not None:
-            return kind
-    return FrameKind.UNKNOWN
-
-
-def _split_lines(text: str) -> tuple[list[Header], list[str]]:
-    # Asterisk ends every line with CRLF: split on that directly unless a bare LF is present.
-    if text.count("\n") == text.count("\r\n"):
-        lines = text.split("\r\n")
-    else:
-        lines = text.replace("\r\n", "\n").split("\n")
-    headers: list[Header] = []
-    loose: list[str] = []
-    append = headers.append
-    for line in lines:
-        # The common shape first: "Key: value" with no colon in the key, split once.
-        key, sep, value = line.partition(": ")
-        if sep and ":" not in key:
-            append((key, value))
-            continue
-        key, sep, value = line.partition(":")
-        if not sep:
-            if line:
-                loose.append(line)
-            continue
-        # Exactly one space goes; more is content (indented CLI output).
-        append((key, value[1:] if value[:1] == " " else value))
-    return headers, loose
-
-
-def parse_lines(raw: bytes) -> tuple[tuple[Header, ...], tuple[str, ...], int]:
-    """Headers, loose lines and replacement count of a plain (non-legacy) packet."""
-    text, replaced = _decode(raw)
-    headers, loose = _split_lines(text)
-    return tuple(headers), tuple(loose), replaced
-
-
-def build_frame(raw: bytes) -> Frame:
-    """Parse one complete packet (without its terminating empty line)."""
-    text, replaced = _decode(raw)
-    headers, loose = _split_lines(text)
-    if not headers:
-        return Frame(
-            FrameKind.MALFORMED,
-            (),
-            raw,
-            loose=tuple(loose),
-            replaced=replaced,
-            error="no 'Key: value' lines in this packet",
-        )
-    kind = _kind(headers)
-    output = None
-    if kind is FrameKind.RESPONSE:
-        values = [v for k, v in headers if k.lower() == "output"]
-        if values:
-            output = tuple(values)
-    return Frame(kind, tuple(headers), raw, output=output, loose=tuple(loose), replaced=replaced)
-
-
-def build_legacy_frame(raw: bytes) -> Frame:
-    """Parse a `Response: Follows` packet: CRLF headers, then a raw body up to the marker."""
-    text, replaced = _decode(raw)
-    headers: list[Header] = []
-    lines = text.split("\n")
-    body_start = len(lines)
-    for i, line in enumerate(lines):
-        key, sep, value = line.partition(":")
-        # A header line ends in CR; the body is LF-only CLI text.
-        if not line.endswith("\r") or not sep or "--END COMMAND--" in line:
-            body_start = i
-            break
-        value = value[:-1]
-        headers.append((key, value[1:] if value.startswith(" ") else value))
-    body = "\n".join(lines[body_start:])
-    body = body[: body.rfind("--END COMMAND--")]
-    out = body.split("\n")
-    if out and out[-1] == "":
-        out.pop()  # the newline before the marker ends the last line, it is not a line
-    return Frame(
-        FrameKind.RESPONSE,
-        tuple(headers),
-        raw,
-        output=tuple(line.removesuffix("\r") for line in out),
-        replaced=replaced,
-    )
+    # Said when the cap is passed, before the end arrives: the real size is not known yet, and
+    # a frame must not depend on how the bytes were split into reads.
+    kept = min(_PREVIEW, limit)
+    return f"packet larger than {limit} bytes; skipped up to its end, only its first {kept} kept"

@@ -3,36 +3,62 @@
 Theory of operation
 -------------------
 Asterisk gives every channel a Uniqueid and a Linkedid (the Uniqueid of the channel that
-started the chain). One call is then everything that shares a Linkedid, joined with whatever
-an event itself says belongs together:
+started the chain), both `<creation time>.<counter>` and never reused, not even across a
+restart. A call is everything joined through those ids:
 
-* one event naming several channels (DialBegin's caller and `Dest…`, LocalBridge's `LocalOne…`
-  and `LocalTwo…`) joins their Linkedids;
+* every header naming an id (`Uniqueid`, `Linkedid`, `DestUniqueid`, `LocalOneUniqueid`,
+  CEL's `UniqueID`…) is a key `I:<id>`, so an event naming several channels (DialBegin's
+  caller and `Dest…`, LocalBridge's `LocalOne…` and `LocalTwo…`) joins them, and
+  OriginateResponse joins its call by its Uniqueid;
 * the two halves of a Local channel (`…;1` and `…;2`) are joined by name, since on some
   versions they carry different Linkedids;
 * channels entering the same bridge (`BridgeUniqueid`) are joined.
 
-Joining is a union-find over keys (`L:<linkedid>`, `N:<local base name>`, `B:<bridge>`), so a
-call that was traced as two and later turns out to be one merges, and its events with it.
-Everything is bounded: calls kept, events per call; the oldest ended calls go first.
-Tests: tests/store/test_calls.py (recorded real calls) and tests/integration.
+Names are the one key that is reused: channel numbers start again at `-00000000` when Asterisk
+restarts. So a name only joins within one instance of the channel: a Local pair's key is bound
+to the Uniqueids its halves were seen with, a half that turns up with another Uniqueid starts
+a new pair, a pair is forgotten once its halves have hung up, and every pair is forgotten at a
+boundary where the server may have restarted: a gap in the stream (connection lost), a
+`FullyBooted` (every login), and a Uniqueid counter back at 0 (the first channel of a new run).
+`Shutdown`, and a `FullyBooted` whose `Uptime` is shorter than a call's silence, end the calls
+that were up: their channels died with the server, and no Hangup will ever say so.
+An event that names a channel but no id (the test framework's TestEvent) is not traced: a
+name alone cannot say which instance of the channel it means.
+
+Because every traced event carries an id of its call, `Call.filter_text()` is a stream filter
+matching exactly the call's events: its Linkedids and Uniqueids across the id headers.
+Joining is a union-find over keys, so a call that was traced as two and later turns out to be
+one merges, and its events with it. Everything is bounded: calls kept, events per call, Local
+pairs remembered; the oldest ended calls go first.
+Tests: tests/store/test_calls.py (recorded real calls, a restart) and tests/integration.
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from amitui.protocol import Frame, FrameKind
+from amitui.store.callheaders import (
+    CHAN,
+    FIELD,
+    KINDS,
+    LID,
+    UID,
+    is_id,
+    kind_of,
+    local_half,
+    uid_counter,
+)
+from amitui.store.filter import EventFilter, Op, Term
 
 MAX_CALLS = 2000
-# The channel snapshot headers a call's summary uses (the first of each, as sent).
-_FIELDS = frozenset(
-    {"Uniqueid", "Channel", "ChannelStateDesc", "CallerIDNum", "CallerIDName", "Exten",
-     "Cause", "Cause-txt"}
-)  # fmt: skip
 MAX_EVENTS_PER_CALL = 5000
+MAX_LOCAL_PAIRS = 10_000  # Local pairs whose hangup was never seen, remembered at most
+SHUTDOWN = "Asterisk shut down"
+RESTARTED = "Asterisk restarted"
 
 
 @dataclass
@@ -43,7 +69,7 @@ class ChannelTrace:
     state: str = ""
     caller: str = ""
     exten: str = ""
-    cause: str | None = None  # set by Hangup
+    cause: str | None = None  # set by Hangup (or "" when the server went away)
     cause_txt: str = ""
 
 
@@ -51,6 +77,7 @@ class ChannelTrace:
 class Call:
     key: str  # the union-find root at the time of the last merge; stable enough to look up
     linkedids: set[str] = field(default_factory=set)
+    uniqueids: set[str] = field(default_factory=set)
     channels: dict[str, ChannelTrace] = field(default_factory=dict)  # by Uniqueid
     seqs: list[int] = field(default_factory=list)
     start: float = 0.0
@@ -65,6 +92,10 @@ class Call:
     @property
     def duration(self) -> float:
         return max(0.0, self.last - self.start)
+
+    def duration_at(self, now: float) -> float:
+        """How long the call has lasted: until `now` while it is up, else until its end."""
+        return max(0.0, (max(now, self.last) if self.active else self.last) - self.start)
 
     @property
     def parties(self) -> str:
@@ -86,17 +117,36 @@ class Call:
         return f"{first.cause} {first.cause_txt}".strip()
 
     def filter_text(self) -> str:
-        """A stream filter that shows this call: its Linkedids (one, or an alternation)."""
-        ids = sorted(self.linkedids)
-        if len(ids) == 1:
-            return f"Linkedid={ids[0]}"
-        return "Linkedid~^(" + "|".join(i.replace(".", r"\.") for i in ids) + ")$"
+        """A stream filter matching exactly this call's events (see the module docstring):
+        a Linkedid of the call, which also catches channels it creates later, or a Uniqueid."""
+        terms: list[Term] = []
+        for key, ids in (("*Linkedid*", self.linkedids), ("*Uniqueid*", self.uniqueids)):
+            if not ids:
+                continue
+            if terms:
+                terms.append(Term(Op.OR, ""))
+            ordered = sorted(ids)
+            if len(ordered) == 1:
+                terms.append(Term(Op.EQ, ordered[0], key))
+            else:
+                pattern = "^(" + "|".join(_literal(i) for i in ordered) + ")$"
+                terms.append(Term(Op.MATCH, pattern, key))
+        return EventFilter(terms).text
 
 
-def _local_base(name: str) -> str | None:
-    if name.startswith("Local/") and name[-2:] in (";1", ";2"):
-        return name[:-2]
-    return None
+def _literal(text: str) -> str:
+    """A regex matching `text`, written without backslashes where it can be (`1.2` is
+    `1[.]2`): a backslash would make the filter text quote and double it."""
+    return "".join(
+        c if c.isalnum() or c in "-_" else "[.]" if c == "." else re.escape(c) for c in text
+    )
+
+
+@dataclass
+class _LocalPair:
+    key: str
+    halves: dict[str, str] = field(default_factory=dict)  # "1"/"2" -> Uniqueid
+    ended: set[str] = field(default_factory=set)  # halves whose Hangup was seen
 
 
 class CallTracker:
@@ -104,6 +154,9 @@ class CallTracker:
         self._parent: dict[str, str] = {}
         self._calls: OrderedDict[str, Call] = OrderedDict()  # root key -> call
         self._max_calls = max_calls
+        self._local: dict[str, _LocalPair] = {}  # Local base name -> the pair now using it
+        self._pairs_made = 0
+        self._top_counter = -1  # the highest Uniqueid counter since the last boundary
         self.version = 0
         self.evicted = 0
 
@@ -135,6 +188,7 @@ class CallTracker:
             self._calls[into] = absorbed
             return
         call.linkedids |= absorbed.linkedids
+        call.uniqueids |= absorbed.uniqueids
         call.keys |= absorbed.keys
         call.channels.update(absorbed.channels)
         call.seqs = sorted(set(call.seqs) | set(absorbed.seqs))[-MAX_EVENTS_PER_CALL:]
@@ -151,33 +205,63 @@ class CallTracker:
         frame: Frame,
         headers: tuple[tuple[str, str], ...] | None = None,
     ) -> Call | None:
-        """Attribute one event to its call; None when it names no channel.
+        """Attribute one event to its call; None when it names no channel id.
 
-        One pass over the headers, by Asterisk's own spelling, and no `frame.get`: that builds
-        a lookup index on the frame, which would stay in memory for every event in the ring.
+        One pass over the headers, and no `frame.get`: that builds a lookup index on the
+        frame, which would stay in memory for every event in the ring.
         """
         if frame.kind is not FrameKind.EVENT:
             return None
-        keys: list[str] = []
-        linkedids: set[str] = set()
+        event = frame.name
+        uniqueids: list[str] = []
+        linkedids: list[str] = []
         fields: dict[str, str] = {}
+        uid_of: dict[str, str] = {}  # role -> Uniqueid; "" is the event's own channel
+        locals_: list[tuple[str, str, str]] = []  # (role, base, half)
         bridge = None
+        kinds = KINDS
         for k, v in headers if headers is not None else frame.peek_headers():
             if not v:
                 continue
-            if k.endswith(("Linkedid", "LinkedID", "linkedid")):
-                keys.append(f"L:{v}")
-                linkedids.add(v)
-            elif k.endswith("Channel") and (base := _local_base(v)) is not None:
-                keys.append(f"N:{base}")
-            if k in _FIELDS and k not in fields:
-                fields[k] = v
-            elif k == "BridgeUniqueid":
+            info = kinds.get(k)
+            kind, role = info if info is not None else kind_of(k)
+            if not kind:
+                continue
+            if kind == FIELD:
+                if k not in fields:
+                    fields[k] = v
+            elif kind == UID:
+                if v[0] != "<":  # `<null>`: a failed Originate's, no channel's id
+                    uniqueids.append(v)
+                    if role not in uid_of:
+                        uid_of[role] = v
+            elif kind == LID:
+                if v[0] != "<":
+                    linkedids.append(v)
+            elif kind == CHAN:
+                if not role and "Channel" not in fields:
+                    fields["Channel"] = v
+                if v.startswith("Local/") and (local := local_half(v)) is not None:
+                    locals_.append((role, *local))
+            else:
                 bridge = v
-        if bridge and keys:
-            keys.append(f"B:{bridge}")
-        if not keys:
+        if event in ("FullyBooted", "Shutdown"):
+            self._server_event(event, received, fields.get("Uptime", ""))
             return None
+        if not uniqueids and not linkedids:
+            return None
+        keys = [f"I:{v}" for v in dict.fromkeys(uniqueids + linkedids)]
+        own = uid_of.get("")
+        if own is not None:
+            fields["Uniqueid"] = own
+            if event == "Newchannel":
+                self._check_epoch(own, received)
+        for role, base, half in locals_:
+            uid = uid_of.get(role)
+            if uid is not None:  # a name joins only together with the id it is bound to
+                keys.append(self._local_key(base, half, uid, ended=event == "Hangup"))
+        if bridge:
+            keys.append(f"B:{bridge}")
         root = keys[0]
         for key in keys[1:]:
             root = self._union(root, key)
@@ -187,14 +271,15 @@ class CallTracker:
             call = Call(key=root, start=received)
             self._calls[root] = call
             self._evict()
-        call.linkedids |= linkedids
+        call.linkedids.update(linkedids)
+        call.uniqueids.update(uniqueids)
         call.keys.update(keys)
         call.last = max(call.last, received)
         if len(call.seqs) < MAX_EVENTS_PER_CALL:
             call.seqs.append(seq)
         else:
             call.dropped += 1
-        self._note_channel(call, frame.name, fields, received)
+        self._note_channel(call, event, fields, received)
         self._calls.move_to_end(root)
         self.version += 1
         return call
@@ -203,11 +288,68 @@ class CallTracker:
         for seq, received, frame in items:
             self.observe(seq, received, frame)
 
+    def mark_gap(self) -> None:
+        """The stream has a gap (connection lost or restored): the server may have restarted
+        in it, so channel names seen before it mean nothing after it."""
+        self._boundary()
+
+    def _local_key(self, base: str, half: str, uid: str, *, ended: bool) -> str:
+        pair = self._local.get(base)
+        if pair is None or pair.halves.get(half, uid) != uid:
+            # First sight, or this half is another channel than the one the pair knew: the
+            # name was reused (a restart numbers channels from zero again).
+            self._pairs_made += 1
+            pair = _LocalPair(f"N:{base}#{self._pairs_made}")
+            self._local.pop(base, None)
+            self._local[base] = pair
+            while len(self._local) > MAX_LOCAL_PAIRS:
+                del self._local[next(iter(self._local))]
+        pair.halves[half] = uid
+        if ended:
+            pair.ended.add(half)
+            if pair.ended >= pair.halves.keys():  # every half it knew has hung up
+                del self._local[base]
+        return pair.key
+
+    def _boundary(self) -> None:
+        self._local.clear()
+        self._top_counter = -1
+
+    def _check_epoch(self, uniqueid: str, received: float) -> None:
+        n = uid_counter(uniqueid)
+        if n is None:
+            return
+        if n == 0 and self._top_counter > 0:
+            # Counter 0 is the first channel of a server run: everything before is gone.
+            self._boundary()
+            self._end_all(RESTARTED, before=received)
+        self._top_counter = max(self._top_counter, n)
+
+    def _server_event(self, event: str, received: float, uptime: str) -> None:
+        if event == "Shutdown":
+            self._end_all(SHUTDOWN, before=received + 1)
+        elif uptime.isdigit():
+            # The server started `Uptime` seconds ago: calls silent since before then died.
+            self._end_all(RESTARTED, before=received - int(uptime))
+        self._boundary()
+
+    def _end_all(self, why: str, *, before: float) -> None:
+        changed = False
+        for call in self._calls.values():
+            if call.last >= before:
+                continue
+            for ch in call.channels.values():
+                if ch.cause is None:
+                    ch.cause, ch.cause_txt = "", why
+                    changed = True
+        if changed:
+            self.version += 1
+
     def _note_channel(
         self, call: Call, event: str, fields: dict[str, str], received: float
     ) -> None:
         uid, name = fields.get("Uniqueid"), fields.get("Channel")
-        if not uid or not name:
+        if not uid or not name or not is_id(uid):
             return
         ch = call.channels.get(uid)
         if ch is None:
@@ -241,9 +383,26 @@ class CallTracker:
         """Newest activity first."""
         return list(reversed(self._calls.values()))
 
+    def _call_of_id(self, value: str) -> Call | None:
+        key = f"I:{value}"
+        return self._calls.get(self._find(key)) if key in self._parent else None
+
     def call_of(self, frame: Frame) -> Call | None:
         """The call an event belongs to, if it has been observed."""
-        for k, v in frame.headers:
-            if v and k.endswith("Linkedid") and f"L:{v}" in self._parent:
-                return self._calls.get(self._find(f"L:{v}"))
+        for k, v in frame.peek_headers():
+            if kind_of(k)[0] in (UID, LID) and is_id(v) and (call := self._call_of_id(v)):
+                return call
         return None
+
+    def channel(self, uniqueid: str | None, name: str | None) -> ChannelTrace | None:
+        """The traced channel with this Uniqueid; without one, the newest channel traced
+        under this name (an open one first)."""
+        if uniqueid and is_id(uniqueid):
+            call = self._call_of_id(uniqueid)
+            return call.channels.get(uniqueid) if call is not None else None
+        if not name:
+            return None
+        named = [ch for c in self._calls.values() for ch in c.channels.values() if ch.name == name]
+        if not named:
+            return None
+        return max(named, key=lambda ch: (ch.cause is None, ch.first_seen))

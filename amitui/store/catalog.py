@@ -22,7 +22,8 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from amitui.protocol.frames import REDACTED, SECRET_KEYS, Frame, FrameKind, Header
+from amitui.protocol.frames import REDACTED, Frame, FrameKind, Header, is_credential
+from amitui.protocol.safetext import shown
 from amitui.store.eventclasses import (
     DocResult,
     EventDoc,
@@ -68,12 +69,12 @@ class Limits:
 class HeaderStats:
     __slots__ = ("count", "last", "name", "repeated", "samples", "secret")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, event: str = "") -> None:
         self.name = name
         self.count = 0  # events that carried it
         self.repeated = 0  # events that carried it more than once
         self.samples: list[str] = []  # distinct values, first seen first
-        self.secret = name.lower() in SECRET_KEYS
+        self.secret = is_credential(name, event)  # masked by role: DBGetResponse's Key is data
         self.last = 0  # serial of the last event that carried it; detects repeats cheaply
 
 
@@ -144,7 +145,7 @@ class EventCatalog:
                     if len(stats_by_name) >= max_headers:
                         entry.dropped_headers += 1
                         continue
-                    stats = stats_by_name[key] = HeaderStats(key)
+                    stats = stats_by_name[key] = HeaderStats(key, name)
                 if stats.last == serial:
                     stats.repeated += 1
                 else:
@@ -343,19 +344,24 @@ def catalog_report(
 def catalog_to_json(
     catalog: EventCatalog, docs: Mapping[str, DocResult], context: ReportContext | None = None
 ) -> str:
-    return json.dumps(catalog_report(catalog, docs, context), indent=2, ensure_ascii=False) + "\n"
+    # ensure_ascii: names and samples come from the server; as \u escapes no control, C1 or
+    # bidi character is ever live in the file, and every JSON reader gets the exact text back.
+    return json.dumps(catalog_report(catalog, docs, context), indent=2, ensure_ascii=True) + "\n"
 
 
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Outside text for one Markdown table cell or line: line breaks as spaces, every other
+    control, C1 or bidi character as a visible escape (`shown`), `|` escaped."""
+    flat = str(text).replace("\r\n", " ").replace("\n", " ")
+    return shown(flat).replace("|", "\\|")
 
 
 def _codes(names: Iterable[str]) -> str:
-    return ", ".join(f"`{n}`" for n in names)
+    return ", ".join(f"`{_md(n)}`" for n in names)
 
 
 def _md_event(row: _Row) -> list[str]:
-    out = ["", f"## {row.entry.name}", ""]
+    out = ["", f"## {_md(row.entry.name)}", ""]
     if row.doc is not None and row.doc.synopsis:
         out += [_md(row.doc.synopsis), ""]
     if row.unavailable:
@@ -375,7 +381,7 @@ def _md_event(row: _Row) -> list[str]:
     labels = {True: "yes", False: "**no**", None: "?"}
     for s in row.entry.headers.values():
         documented = "core" if is_implicit(s.name) else labels[row.documented(s.name)]
-        line = f"| {_md(s.name)} | {s.count} | {documented} | {_md(_codes(s.samples))} |"
+        line = f"| {_md(s.name)} | {s.count} | {documented} | {_codes(s.samples)} |"
         out.append(line)
     return out
 
@@ -386,7 +392,7 @@ def catalog_to_markdown(
     """A human-readable documentation-gap report."""
     ctx = context or ReportContext()
     rows = _rows(catalog, docs)
-    out = [f"# AMI event catalog — {ctx.server or 'server'}", ""]
+    out = [f"# AMI event catalog — {_md(ctx.server or 'server')}", ""]
     if ctx.generated:
         out.append(f"Generated {ctx.generated}.")
     out.append(f"{catalog.total} events of {len(rows)} types observed.")
@@ -400,5 +406,5 @@ def catalog_to_markdown(
         out += _md_event(row)
     never = _never_seen(catalog, ctx.documented)
     if never:
-        out += ["", "## Documented by the server, never seen", "", ", ".join(never)]
+        out += ["", "## Documented by the server, never seen", "", ", ".join(map(_md, never))]
     return "\n".join(out) + "\n"

@@ -1,9 +1,11 @@
 """Export the (filtered) stream or a selection of it to NDJSON, JSON or CSV.
 
 Every format starts from `frame_to_json`, so they agree with each other and with `--json`:
-keys in wire order, repeated keys as arrays, Command output as an `Output` array, Secret and
-Key masked. A malformed packet's `_raw` text is masked here as well, since jsonform copies it
-unparsed. Gap markers are not events and are left out; the CSV's seq column shows the holes.
+keys in wire order, repeated keys as arrays, Command output as an `Output` array, credentials
+masked (by role, `frames.redact`). A malformed packet's `_raw` text is masked here as well.
+NDJSON and JSON objects are written by `safetext.json_line()`, one per line (exact values; no
+character a terminal would act on); CSV cells go through `safetext.shown()`. Gap markers are
+not events and are left out; the CSV's seq column shows the holes.
 
 CSV columns: seq, time (ISO 8601, UTC), event (the name the stream counts it under), then the
 union of header names in first-seen order, compared case-insensitively (AMI's own rule, so
@@ -12,8 +14,9 @@ values are joined with " | ". A cell that a spreadsheet would run as a formula (
 sign not followed by a number) gets a leading `'`: caller ID names reach the PBX from outside,
 and an export should never turn into a command when opened. `+4930...` stays as it is.
 
-Files are written to a temporary name and renamed, so an export never leaves half a file.
-Tests: tests/store/test_exporting.py.
+Files are written to a temporary name and renamed, so an export never leaves half a file, and
+are created 0600 (`write_private`), like recordings and history: an export shows who called
+whom. Tests: tests/store/test_exporting.py.
 """
 
 from __future__ import annotations
@@ -21,15 +24,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from amitui.protocol.jsonform import frame_to_json
+from amitui.protocol.safetext import json_line, shown
 from amitui.store.recording import mask_secrets
 from amitui.store.ring import Entry, StoredEvent, frame_name
 
@@ -37,6 +40,7 @@ FORMATS = ("ndjson", "json", "csv")
 _SUFFIXES = {".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json", ".csv": "csv"}
 _NUMBER = re.compile(r"^[+-][0-9][0-9.,]*$")
 JOIN = " | "
+T = TypeVar("T")
 
 
 class ExportError(Exception):
@@ -67,10 +71,10 @@ def write_entries(entries: Iterable[Entry], fmt: str, out: TextIO) -> int:
     events = events_only(entries)
     if fmt == "ndjson":
         for event in events:
-            out.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
+            out.write(json_line(event_json(event)) + "\n")
     elif fmt == "json":
-        json.dump([event_json(e) for e in events], out, ensure_ascii=False, indent=1)
-        out.write("\n")
+        # An array with one object a line: json_line's safety, and still easy to read or diff.
+        out.write("[\n" + ",\n".join(json_line(event_json(e)) for e in events) + "\n]\n")
     else:
         _write_csv(events, out)
     return len(events)
@@ -89,21 +93,40 @@ def export_entries(
     """Write the events among `entries` to `path` (format from `fmt` or the file name)."""
     target = Path(path)
     kind = fmt or format_for(target)
+    try:
+        return write_private(target, lambda out: write_entries(entries, kind, out))
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def write_private(path: str | os.PathLike[str], write: Callable[[TextIO], T]) -> T:
+    """Write `path` through `write(out)`: to a temporary file created 0600 (never a moment
+    readable by others, whatever the umask), renamed over `path` when complete. Returns what
+    `write` returns; raises OSError (naming `path`), or what `write` raises, leaving nothing."""
+    target = Path(path)
     tmp = target.with_name(f".{target.name}.partial")
     try:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()  # a stale one would keep its own mode; O_EXCL refuses links too
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         # newline="" so the csv module's CRLF row ends are written as they are.
-        with open(tmp, "w", encoding="utf-8", newline="") as out:
-            count = write_entries(entries, kind, out)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            result = write(out)
         os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return count
+    return result
+
+
+def write_private_text(path: str | os.PathLike[str], text: str) -> None:
+    """`text` to `path`, created 0600 and replaced whole (see `write_private`)."""
+    write_private(path, lambda out: out.write(text))
 
 
 def default_export_name(fmt: str, now: float) -> str:
@@ -124,15 +147,15 @@ def _write_csv(events: list[StoredEvent], out: TextIO) -> None:
             if low != "event" and low not in columns:
                 columns[low] = key
     writer = csv.writer(out)
-    writer.writerow(["seq", "time", "event", *columns.values()])
+    writer.writerow(["seq", "time", "event", *(_cell(shown(c)) for c in columns.values())])
     for event, cells in rows:
         by_low: dict[str, str] = {}
         for key, value in cells.items():
             low = key.lower()
             # Same name in two spellings within one event: keep both values, in order.
             by_low[low] = f"{by_low[low]}{JOIN}{value}" if low in by_low else value
-        line = [str(event.seq), _iso(event.received), _cell(frame_name(event.frame))]
-        line.extend(_cell(by_low.get(low, "")) for low in columns)
+        line = [str(event.seq), _iso(event.received), _cell(shown(frame_name(event.frame)))]
+        line.extend(_cell(shown(by_low.get(low, ""))) for low in columns)
         writer.writerow(line)
 
 

@@ -9,17 +9,24 @@ A filter is whitespace-separated terms that must all match (AND). A term is one 
     Key~regex    a value of Key matches the regex (re.search)
     Key!~regex   no value of Key matches the regex (a frame without Key matches)
     text         the packet's raw text contains `text`
+    |            OR: the filter matches when the terms on either side all match
 
+AND binds tighter than `|`: `Event=Hangup Cause=16 | Event=DialEnd` is (Hangup and 16) or
+DialEnd. A `*` in a key stands for any run of characters, so `*Uniqueid=1.2` sees Uniqueid,
+DestUniqueid, LocalOneUniqueid… (a `!=`/`!~` term then means no such header matches).
 Keys, values, regexes and text all compare case-insensitively. A header that repeats
 (Variable, ChanVariable) matches = and ~ if ANY of its values does, so != and !~ are the exact
 negations of = and ~. Double quotes group characters, spaces included: `Channel="a b"`,
 `"some text"`; inside quotes `\\"` and `\\\\` stand for `"` and `\\`. An operator only counts
-when it is unquoted and has a key before it, so `"Cause=16"` searches for that text.
+when it is unquoted and has a key before it, so `"Cause=16"` searches for that text, and `|`
+only when it stands alone, unquoted (`"|"` searches for the character).
 
 `parse_filter` tokenises and builds `Term`s; `EventFilter` compiles each term once into a
 closure with lowered keys and compiled patterns, because `matches` runs for every event on
 every filter change. Header terms scan the frame's header tuple comparing lengths before
-lowering keys, so a match allocates almost nothing.
+lowering keys, so a match allocates almost nothing; a key with `*` remembers, per header
+name, whether it matched. `|` is kept in `terms` as a Term of its own (Op.OR), so the text
+round-trips; compiling splits the terms at it into groups.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class Op(enum.Enum):
     MATCH = "~"
     NOMATCH = "!~"
     TEXT = ""
+    OR = "|"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,8 @@ class Term:
     key: str = ""
 
     def __str__(self) -> str:
+        if self.op is Op.OR:
+            return "|"
         if self.op is Op.TEXT:
             return _quote_text(self.value)
         return f"{self.key}{self.op.value}{_quote_value(self.value)}"
@@ -117,6 +127,8 @@ def _read_quoted(text: str, i: int, term_start: int) -> tuple[str, int]:
 def _parse_term(segments: list[tuple[str, bool]], raw: str) -> Term:
     first, quoted = segments[0]
     joined = "".join(chunk for chunk, _ in segments)
+    if segments == [("|", False)]:
+        return Term(Op.OR, "")
     if quoted:
         return Term(Op.TEXT, joined)
     m = _HEADER_TERM.match(first)
@@ -134,8 +146,8 @@ def _quote_value(value: str) -> str:
 
 
 def _quote_text(text: str) -> str:
-    # Bare text that looks like a header term must be quoted to stay text.
-    if _HEADER_TERM.match(text) or _LEADING_OP.match(text):
+    # Bare text that looks like a header term (or `|`) must be quoted to stay text.
+    if _HEADER_TERM.match(text) or _LEADING_OP.match(text) or text == "|":
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return _quote_value(text)
 
@@ -146,6 +158,10 @@ def _quote_text(text: str) -> str:
 def _compile(term: Term) -> Predicate:
     if term.op is Op.TEXT:
         return _text_predicate(term.value)
+    if term.op is Op.OR:
+        raise FilterError("'|' separates terms; it is not one")  # split off by EventFilter
+    if "*" in term.key:
+        return _compile_glob(term)
     key = term.key.lower()
     klen = len(key)
     if term.op in (Op.EQ, Op.NE):
@@ -158,14 +174,55 @@ def _compile(term: Term) -> Predicate:
             return False
 
         return any_equal if term.op is Op.EQ else _negate(any_equal)
-    try:
-        search = re.compile(term.value, re.IGNORECASE).search
-    except re.error as exc:
-        raise FilterError(f"term {str(term)!r}: bad regular expression: {exc}") from None
+    search = _value_search(term)
 
     def any_search(frame: Frame) -> bool:
         for k, v in frame.peek_headers():
             if len(k) == klen and k.lower() == key and search(v) is not None:
+                return True
+        return False
+
+    return any_search if term.op is Op.MATCH else _negate(any_search)
+
+
+def _value_search(term: Term) -> Callable[[str], object]:
+    try:
+        return re.compile(term.value, re.IGNORECASE).search
+    except re.error as exc:
+        raise FilterError(f"term {str(term)!r}: bad regular expression: {exc}") from None
+
+
+_MAX_GLOB_CACHE = 4096  # header names remembered per glob; a hostile stream invents many
+
+
+def _compile_glob(term: Term) -> Predicate:
+    """A header term whose key has `*`: any header whose name fits the pattern."""
+    fits = re.compile(".*".join(map(re.escape, term.key.split("*"))), re.IGNORECASE).fullmatch
+    known: dict[str, bool] = {}
+
+    def key_fits(k: str) -> bool:
+        hit = known.get(k)
+        if hit is None:
+            hit = fits(k) is not None
+            if len(known) < _MAX_GLOB_CACHE:
+                known[k] = hit
+        return hit
+
+    if term.op in (Op.EQ, Op.NE):
+        want = term.value.lower()
+
+        def any_equal(frame: Frame) -> bool:
+            for k, v in frame.peek_headers():  # noqa: SIM110 (a plain loop: the hot path)
+                if v.lower() == want and key_fits(k):
+                    return True
+            return False
+
+        return any_equal if term.op is Op.EQ else _negate(any_equal)
+    search = _value_search(term)
+
+    def any_search(frame: Frame) -> bool:
+        for k, v in frame.peek_headers():  # noqa: SIM110 (a plain loop: the hot path)
+            if key_fits(k) and search(v) is not None:
                 return True
         return False
 
@@ -200,22 +257,49 @@ def _text_predicate(needle: str) -> Predicate:
 # -- the filter ----------------------------------------------------------------------------
 
 
+def _groups(terms: tuple[Term, ...]) -> list[tuple[Term, ...]]:
+    """The terms split at each `|`; raises FilterError when a side is empty."""
+    groups: list[tuple[Term, ...]] = [()]
+    for term in terms:
+        if term.op is Op.OR:
+            groups.append(())
+        else:
+            groups[-1] += (term,)
+    if len(groups) > 1 and not all(groups):
+        raise FilterError("'|' needs terms on both sides")
+    return groups
+
+
 class EventFilter:
     """A compiled filter. The empty filter is falsy and matches everything."""
 
-    __slots__ = ("_tests", "terms", "text")
+    __slots__ = ("_alternatives", "_tests", "terms", "text")
 
     def __init__(self, terms: Iterable[Term] = ()) -> None:
         self.terms: tuple[Term, ...] = tuple(terms)
-        self._tests: tuple[Predicate, ...] = tuple(_compile(t) for t in self.terms)
+        compiled = [tuple(_compile(t) for t in group) for group in _groups(self.terms)]
+        # One group (no `|`, the usual case) keeps the plain AND loop of `matches`.
+        self._tests: tuple[Predicate, ...] = compiled[0] if len(compiled) == 1 else ()
+        self._alternatives = tuple(compiled) if len(compiled) > 1 else ()
         self.text = " ".join(str(t) for t in self.terms)  # normalised source
 
     def matches(self, frame: Frame) -> bool:
+        if self._alternatives:
+            return self._any_group(frame)
         # A plain loop, not all(<genexpr>): no generator object per call on the hot path.
         for test in self._tests:  # noqa: SIM110
             if not test(frame):
                 return False
         return True
+
+    def _any_group(self, frame: Frame) -> bool:
+        for group in self._alternatives:
+            for test in group:
+                if not test(frame):
+                    break
+            else:
+                return True
+        return False
 
     def matches_entry(self, entry: Entry) -> bool:
         """Like `matches`; gap markers always pass so a filtered stream still shows gaps."""
@@ -224,7 +308,7 @@ class EventFilter:
         return self.matches(entry.frame)
 
     def __bool__(self) -> bool:
-        return bool(self._tests)
+        return bool(self._tests or self._alternatives)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EventFilter):

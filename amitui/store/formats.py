@@ -1,10 +1,11 @@
 """Copy formats: a frame, an action or a whole exchange as text a user can paste elsewhere.
 
 Pure functions, no Textual, so the inspector, the CLI and tests share them. Everything here
-masks credentials: whatever a user copies may end up in a ticket or a chat, so a `Secret` or
-`Key` value never leaves through an export (tests/store/test_formats.py proves it for each
-format). Raw text is masked line by line rather than rebuilt from parsed headers, so the copy
-shows what really arrived (spelling, spacing, loose lines, a malformed packet's bytes).
+masks credentials: whatever a user copies may end up in a ticket or a chat, so a credential
+(Login's `Secret` or `Key`, a `Password`, a GetConfig `secret=` line) never leaves through an
+export (tests/store/test_formats.py proves it for each format). Raw text is masked line by
+line rather than rebuilt from parsed headers, so the copy shows what really arrived
+(spelling, spacing, loose lines, a malformed packet's bytes).
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ from amitui.protocol.actions import Action
 from amitui.protocol.correlator import Exchange
 from amitui.protocol.frames import Frame, FrameKind, mask_secret_lines, redact
 from amitui.protocol.jsonform import frame_to_json
-
-# A credential line, as the parser would split it: the key is everything before the first
-# colon. Surrounding blanks are tolerated here (redact() would not see "Secret :" as a secret;
-# masking more than needed is the safe side).
 
 
 class TranscriptLike(Protocol):
@@ -37,7 +34,7 @@ class TranscriptLike(Protocol):
 
 
 def mask_text(text: str) -> str:
-    """AMI text with the value of every Secret/Key line replaced by the mask."""
+    """AMI text with every credential value replaced by the mask (by role, as `redact`)."""
     return mask_secret_lines(text)
 
 
@@ -62,7 +59,7 @@ def action_as_command_line(action: Action, program: str = "amitui") -> str:
     has to be completed by hand before it can log in anywhere.
     """
     words = [program, "action", action.name]
-    words.extend(f"{key}={value}" for key, value in redact(action.headers))
+    words.extend(f"{key}={value}" for key, value in redact(action.headers, action.name))
     return " ".join(shlex.quote(word) for word in words)
 
 

@@ -7,9 +7,10 @@ when it times out). They are kept in a dict keyed by ActionID: dicts keep insert
 so the oldest record is the first key (evicted when the bound is reached), iteration newest
 first is `reversed(values())`, and `update` is one lookup.
 
-Credentials never enter the history: `ActionRecord` itself masks Secret and Key values with
-`amitui.protocol.frames.redact`, so no code path, not even constructing a record directly,
-can store a password that a screenshot or a copy-to-clipboard would then reveal.
+Credentials never enter the history: `ActionRecord` itself masks them (Login's Secret and Key,
+any Password...) with `amitui.protocol.frames.redact`, by the action's role, so no code path,
+not even constructing a record directly, can store a password that a screenshot or a
+copy-to-clipboard would then reveal.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class ActionRecord:
 
     def __post_init__(self) -> None:
         # Frozen: the one place a value may be set is here, and it must be the masked one.
-        object.__setattr__(self, "headers", redact(self.headers))
+        # By the action's name: its headers need not carry `Action` (they are Action.headers).
+        object.__setattr__(self, "headers", redact(self.headers, self.name))
 
 
 class ActionHistory:

@@ -9,7 +9,10 @@ The first line is a header, then one object per line::
     {"t": 1795833957.31, "dir": "in", "server": "host:port", "raw": "Event: Newchannel\\r\\n..."}
 
 * `dir` "in": one packet as the parser cut it (`Frame.raw`), decoded as UTF-8 with invalid bytes
-  replaced. Line ends are kept, so replaying feeds the parser what the server sent.
+  replaced. Line ends are kept, so replaying feeds the parser what the server sent. A packet
+  the parser found MALFORMED also has `"malformed": "<why>"`: its bytes may be a cut-short
+  packet or the preview of an oversized one, which parsed again would pass for a whole packet,
+  so a reader rebuilds the MALFORMED frame from the reason instead (`packet_frames`).
 * `dir` "out": an action as sent, already masked by the session (`Action.redacted_text()`).
 * `dir` "note": not traffic: a gap (connection lost or restored) and, last, how many packets a
   size bound dropped. Readers pass unknown `dir` values through, so the format can grow.
@@ -20,7 +23,9 @@ the file most likely to be attached to a ticket.
 
 Crash safety: lines are written whole and flushed per call (per read batch in the recorder),
 so a crash loses at most the line being written. The reader skips lines that do not parse,
-counting them, so a file cut short by a crash still replays up to its last whole line.
+counting them (`skipped`, `first_skipped`: a line number), so a file cut short by a crash still
+replays up to its last whole line. Lines are read at most `max_line` bytes at a time: a longer
+one is skipped and counted the same way, so a hostile file cannot make the reader hold it.
 
 Bounds: `max_bytes` (file size) and `max_entries` (lines after the header). What does not fit
 is dropped and counted, and `close()` writes the count as a final note. That note is the one
@@ -44,12 +49,19 @@ from typing import IO, Any, Self
 
 from amitui import __version__
 from amitui.protocol.frames import Frame, FrameKind, mask_secret_lines
-from amitui.protocol.parser import Parser
+from amitui.protocol.parser import DEFAULT_MAX_FRAME, Parser
 
 FORMAT_VERSION = 1
 TOOL = f"amitui {__version__}"
 DIRECTIONS = ("in", "out", "note")
 _CHUNK = 1 << 20  # raw captures are parsed a chunk at a time, never read whole
+# The longest .amirec line read: a packet at the parser's cap, with room for JSON escapes.
+MAX_LINE = 4 * DEFAULT_MAX_FRAME
+_MAX_HEADER = 64 * 1024  # a header line is a few hundred bytes
+
+# What can be recorded: bytes or text, or a parsed Frame (which keeps why it is MALFORMED).
+Wire = bytes | str | Frame
+
 
 # A credential line as the parser would split it (key up to the first colon), case-insensitive.
 # Blanks around the key are tolerated: masking more than needed is the safe side. The line's
@@ -67,6 +79,7 @@ class RecordedPacket:
     direction: str  # "in", "out" or "note"
     server: str
     raw: bytes
+    malformed: str | None = None  # why the parser refused this packet; None for a good one
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +157,7 @@ class RecordingWriter(_Closing):
         """A bound was reached: something was dropped, so the recording has a hole."""
         return self.dropped > 0
 
-    def write(self, direction: str, data: bytes | str, t: float | None = None) -> bool:
+    def write(self, direction: str, data: Wire, t: float | None = None) -> bool:
         """Record one packet; False when it was dropped by a bound."""
         return self.write_batch([(direction, data)], t) == 1
 
@@ -152,8 +165,9 @@ class RecordingWriter(_Closing):
         """Record a fact that is not traffic (a gap in the connection)."""
         return self.write("note", text, t)
 
-    def write_batch(self, items: Iterable[tuple[str, bytes | str]], t: float | None = None) -> int:
-        """Record packets that arrived together, with one flush; returns how many fit."""
+    def write_batch(self, items: Iterable[tuple[str, Wire]], t: float | None = None) -> int:
+        """Record packets that arrived together, with one flush; returns how many fit. A
+        MALFORMED Frame is written with its reason, so that replay shows it as such."""
         if self.closed:
             raise ValueError("the recording is closed")
         when = self.clock() if t is None else t
@@ -163,12 +177,18 @@ class RecordingWriter(_Closing):
         for direction, data in items:
             if direction not in DIRECTIONS:
                 raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+            entry: dict[str, Any] = {"t": when, "dir": direction, "server": self.server}
+            if isinstance(data, Frame):
+                if data.kind is FrameKind.MALFORMED:
+                    entry["malformed"] = data.error or "malformed"
+                data = data.raw
             text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
             if not self._header_written and not out:
                 header = self._header(direction, text)
                 out.append(header)
                 size += len(header)
-            line = _line({"t": when, "dir": direction, "server": self.server, "raw": text})
+            entry["raw"] = text
+            line = _line(entry)
             if not self._fits(size, len(line), written):
                 self.dropped += 1
                 continue
@@ -231,8 +251,9 @@ class RecordingWriter(_Closing):
 
 
 def _line(obj: dict[str, Any]) -> bytes:
-    if "raw" in obj:
-        obj["raw"] = mask_secrets(obj["raw"])
+    for key in ("raw", "malformed"):
+        if key in obj:
+            obj[key] = mask_secrets(obj[key])
     # json escapes CR and LF inside strings, so one object is always exactly one line.
     return json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace") + b"\n"
 
@@ -250,9 +271,19 @@ def _banner_version(data: bytes) -> str | None:
 class RecordingReader(_Closing, Iterator[RecordedPacket]):
     """The packets of a recording, in file order, read lazily. Closes the file at the end."""
 
-    def __init__(self, path: str | os.PathLike[str], *, spacing: float = 0.0, server: str = ""):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        spacing: float = 0.0,
+        server: str = "",
+        max_line: int = MAX_LINE,
+    ):
         self.path = Path(path)
+        self.max_line = max_line
         self.skipped = 0  # lines that did not parse (e.g. the last one, cut short by a crash)
+        self.first_skipped: int | None = None  # the line number (from 1) of the first of them
+        self._lineno = 0
         try:
             self._file: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 (closed by close())
         except OSError as exc:
@@ -280,9 +311,9 @@ class RecordingReader(_Closing, Iterator[RecordedPacket]):
         self._file.close()
 
     def _read_header(self) -> RecordingInfo:
-        line = self._file.readline()
+        line = self._readline(_MAX_HEADER)
         try:
-            header = json.loads(line)
+            header = json.loads(line) if line is not None else None
         except ValueError:
             header = None
         if not isinstance(header, dict) or "amirec" not in header:
@@ -306,21 +337,48 @@ class RecordingReader(_Closing, Iterator[RecordedPacket]):
             str(tool) if tool is not None else None,
         )
 
+    def skipped_text(self) -> str | None:
+        """`3 unreadable lines skipped (first: line 7)`, or None when every line was read."""
+        return skipped_text(self.skipped, self.first_skipped)
+
+    def _readline(self, limit: int) -> bytes | None:
+        """The next line (split on LF only, as written), or None for one longer than
+        `limit`, which is read past in bounded pieces and never held; b"" at the end."""
+        self._lineno += 1
+        line = self._file.readline(limit + 1)
+        if len(line) <= limit or line.endswith(b"\n"):
+            return line
+        while line and not line.endswith(b"\n"):
+            line = self._file.readline(_CHUNK)
+        return None
+
+    def _skip(self) -> None:
+        self.skipped += 1
+        if self.first_skipped is None:
+            self.first_skipped = self._lineno
+
     def _amirec(self) -> Iterator[RecordedPacket]:
-        for line in self._file:  # binary iteration splits on b"\n" only, as written
+        while (line := self._readline(self.max_line)) != b"":
+            if line is None:
+                self._skip()
+                continue
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
+                raw, why = obj["raw"], obj.get("malformed")
+                if not isinstance(raw, str) or not isinstance(why, str | None):
+                    raise TypeError("raw and malformed are text")
                 packet = RecordedPacket(
                     float(obj["t"]),
                     str(obj["dir"]),
                     str(obj.get("server") or self.info.server),
                     # Masked again: the file may not have been written by this code.
-                    mask_secrets(str(obj["raw"])).encode("utf-8", "replace"),
+                    mask_secrets(raw).encode("utf-8", "replace"),
+                    mask_secrets(why) if why is not None else None,
                 )
             except (ValueError, TypeError, KeyError):
-                self.skipped += 1
+                self._skip()
                 continue
             yield packet
 
@@ -335,17 +393,30 @@ class RecordingReader(_Closing, Iterator[RecordedPacket]):
             else:
                 parser.feed_eof()
             for frame in parser.frames():
-                yield RecordedPacket(n * spacing, "in", server, frame.raw)
+                why = frame.error if frame.kind is FrameKind.MALFORMED else None
+                yield RecordedPacket(n * spacing, "in", server, frame.raw, why)
                 n += 1
             if not chunk:
                 return
 
 
-def packet_frames(raw: bytes) -> list[Frame]:
+def skipped_text(skipped: int, first: int | None) -> str | None:
+    """What a reader says about the lines it could not read, for stderr and the status bar."""
+    if not skipped:
+        return None
+    return f"{skipped} unreadable line{'s' if skipped > 1 else ''} skipped (first: line {first})"
+
+
+def packet_frames(raw: bytes, malformed: str | None = None) -> list[Frame]:
     """The frames of one recorded "in" packet (normally exactly one), cut by the real parser.
 
     A packet is stored without the blank line that ended it; one is added back here. A banner
-    is recognised by its shape, so a fresh parser per packet reads banners and packets alike."""
+    is recognised by its shape, so a fresh parser per packet reads banners and packets alike.
+    A packet recorded as MALFORMED (`RecordedPacket.malformed`) stays so, with its reason: its
+    bytes are never parsed again, since with a blank line added they could pass for a whole
+    packet (one cut short, or the preview of an oversized one)."""
+    if malformed is not None:
+        return [Frame(FrameKind.MALFORMED, (), raw, error=malformed)]
     parser = Parser()
     parser.feed(raw if raw.endswith(b"\n") else raw + b"\r\n")
     parser.feed(b"\r\n")
@@ -354,11 +425,15 @@ def packet_frames(raw: bytes) -> list[Frame]:
 
 
 def open_recording(
-    path: str | os.PathLike[str], *, spacing: float = 0.0, server: str = ""
+    path: str | os.PathLike[str],
+    *,
+    spacing: float = 0.0,
+    server: str = "",
+    max_line: int = MAX_LINE,
 ) -> RecordingReader:
     """Read an `.amirec` file or a raw capture. Raises RecordingError when it cannot be read.
 
     For a raw capture, packet `i` gets the time `i * spacing` (all 0.0 by default) and the
     given `server` name, since the bytes say neither.
     """
-    return RecordingReader(path, spacing=spacing, server=server)
+    return RecordingReader(path, spacing=spacing, server=server, max_line=max_line)

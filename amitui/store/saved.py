@@ -84,7 +84,7 @@ def _record_json(record: ActionRecord, server: str) -> str:
     obj = {
         "id": record.action_id,
         "name": record.name,
-        "headers": [list(h) for h in redact(record.headers)],
+        "headers": [list(h) for h in redact(record.headers, record.name)],
         "sent": record.sent,
         "status": record.status,
         "latency_ms": record.latency_ms,

@@ -37,8 +37,12 @@ from amitui.client.interface import SessionLike
 from amitui.client.replay import ReplaySession
 from amitui.config import Profile
 from amitui.protocol import Action, LocalProtocolError
+from amitui.protocol.safetext import shown
 from amitui.store import ActionHistory, EventRing, FilteredView, GapMarker, StoredEvent
+from amitui.store.ring import DEFAULT_MAX_BYTES
+from amitui.ui import safe
 from amitui.ui.bridge import SessionDocs, StoreBridge
+from amitui.ui.live_actions import LiveActions
 from amitui.ui.screens.confirm import ConfirmSend
 from amitui.ui.screens.types import EventTypes
 from amitui.ui.screens.why import SessionEventDocs
@@ -60,6 +64,7 @@ class Settings:
 
     profile: Profile = field(default_factory=lambda: Profile(name=""))
     ring_capacity: int = 100_000
+    ring_max_bytes: int = DEFAULT_MAX_BYTES  # the ring's byte bound, beside its count bound
     theme: str = DEFAULT_THEME
     keymap: dict[str, str] = field(default_factory=dict)
     clock: Callable[[], float] = time.time
@@ -67,6 +72,7 @@ class Settings:
     refresh_hz: float = 20.0
     demo: bool = False
     record_max_bytes: int = 100_000_000
+    hint: str | None = None  # said once the console is up (the demo: how to reach a real PBX)
 
 
 class SessionStateChanged(Message):
@@ -75,7 +81,7 @@ class SessionStateChanged(Message):
         self.state = state
 
 
-class AmiApp(ToolActions, App[int]):
+class AmiApp(ToolActions, LiveActions, App[int]):
     TITLE = "amitui"
     CSS = """
     Screen { layout: vertical; }
@@ -94,6 +100,7 @@ class AmiApp(ToolActions, App[int]):
         Binding("i", "focus('inspector')", "Inspect", id="app.focus-inspector"),
         Binding("t", "types", "Types", id="app.types"),
         Binding("c", "calls", "Calls", id="app.calls"),
+        Binding("l", "live", "Live", show=False, id="app.live"),
         Binding("d", "catalog", "Catalog", id="app.catalog"),
         Binding("w", "why", "Why no events?", show=False, id="app.why"),
         Binding("f", "follow_call", "Follow call", show=False, id="app.follow-call"),
@@ -132,7 +139,7 @@ class AmiApp(ToolActions, App[int]):
         self.session_factory = session_factory
         self.demo_starter = demo_starter
         self.session: SessionLike | None = None
-        self.ring = EventRing(self.settings.ring_capacity)
+        self.ring = EventRing(self.settings.ring_capacity, self.settings.ring_max_bytes)
         self.view = FilteredView(self.ring)
         self.history = ActionHistory()
         self.bridge = StoreBridge(
@@ -146,6 +153,7 @@ class AmiApp(ToolActions, App[int]):
         self._shown_follow_ups = (0, 0)
         self._last_version = -1
         self._commands_loaded = False
+        self.connected_once = False  # launch() exits non-zero when the console never got in
 
     # -- composition ------------------------------------------------------------------------
 
@@ -153,7 +161,7 @@ class AmiApp(ToolActions, App[int]):
         return variable_defaults(self._themes.themes)
 
     def compose(self) -> ComposeResult:
-        yield Static(self._title_text(), id="title")
+        yield Static(self._title_text(), id="title", markup=False)
         yield StreamPane(self.view, id="stream-pane")
         with Horizontal(id="lower"):
             yield ActionComposer(self.docs, id="composer")
@@ -162,6 +170,7 @@ class AmiApp(ToolActions, App[int]):
         yield Footer()
 
     def _title_text(self) -> str:
+        # Not markup, and shown(): a replay names its server from the recording's header.
         parts = ["amitui"]
         if self.settings.profile.name:
             parts.append(f"profile {self.settings.profile.name}")
@@ -170,7 +179,7 @@ class AmiApp(ToolActions, App[int]):
             parts.append("DEMO PBX — simulated calls, nothing real")
         if self.spec.read_only:
             parts.append("read-only")
-        return " · ".join(parts)
+        return shown(" · ".join(parts))
 
     def on_mount(self) -> None:
         # Measured with bench/console.py: at 20,000 events/s the default thresholds ran more
@@ -181,7 +190,7 @@ class AmiApp(ToolActions, App[int]):
         gc.freeze()
         gc.set_threshold(10_000, 10, 10)
         for problem in self._themes.problems:
-            self.notify(problem, severity="warning", timeout=10)
+            safe.notify(self, problem, severity="warning", timeout=10)
         self.theme = self._pick_theme(self.settings.theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
@@ -192,12 +201,15 @@ class AmiApp(ToolActions, App[int]):
                 title.styles.background = color
                 title.add_class("-profile-color")
             except Exception:
-                self.notify(f"profile color {color!r} is not a colour", severity="warning")
+                safe.notify(self, f"profile color {color!r} is not a colour", severity="warning")
         self.query_one(ActionComposer).border_title = "Compose (a)"
         self.query_one(EventStream).focus()
         self.load_history()
+        if self.settings.hint:
+            self.notify(self.settings.hint, title="Demo PBX", timeout=30, markup=False)
         self.set_interval(1 / self.settings.refresh_hz, self._tick, name="refresh")
         self.set_interval(0.5, self._update_status, name="status")
+        self.set_interval(0.5, self.live_tick, name="live")
         self.run_worker(
             self._run_session(),
             name="ami-session",
@@ -217,7 +229,7 @@ class AmiApp(ToolActions, App[int]):
     def _pick_theme(self, name: str) -> str:
         if name in self.available_themes:
             return name
-        self.notify(f"theme {name!r} not found; using {DEFAULT_THEME}", severity="warning")
+        safe.notify(self, f"theme {name!r} not found; using {DEFAULT_THEME}", severity="warning")
         return DEFAULT_THEME
 
     def watch_theme(self, _: str) -> None:
@@ -249,6 +261,11 @@ class AmiApp(ToolActions, App[int]):
 
     def _rewind(self) -> None:
         self.ring.clear()
+        self.live.reset()  # the replay starts over: so do the live tables
+        # The replay delivers everything again from the start: the totals start over too, or
+        # every seek back would add the same events to the count once more.
+        self.ring.counts.clear()
+        self.ring.evicted = self.ring.evicted_by_size = 0
         self.bridge.reset_analysis()
 
     def on_session_state_changed(self, message: SessionStateChanged) -> None:
@@ -256,12 +273,14 @@ class AmiApp(ToolActions, App[int]):
         self._update_status()
         if not self.is_running or not self.query(ActionComposer):
             return  # shutting down
+        if state.phase is Phase.READY:
+            self.connected_once = True
         if state.phase is Phase.READY and not self._commands_loaded:
             self._commands_loaded = True
             self.query_one(ActionComposer).refresh_commands()
         elif state.phase is Phase.FAILED:
-            self.notify(
-                state.reason or "connection failed", title="AMI", severity="error", timeout=30
+            safe.notify(
+                self, state.reason or "connection failed", title="AMI", severity="error", timeout=30
             )
 
     def _tick(self) -> None:
@@ -312,6 +331,7 @@ class AmiApp(ToolActions, App[int]):
                 rate=self.bridge.meter.rate(),
                 total=sum(self.ring.counts.values()),
                 evicted=self.ring.evicted,
+                evicted_by_size=self.ring.evicted_by_size,
                 shown=len(stream.rows),
                 following=stream.following,
                 waiting=stream.waiting,
@@ -347,7 +367,8 @@ class AmiApp(ToolActions, App[int]):
             action = action.with_id(self.session.ids.next())
         changes = self.policy.changes_state(action)
         if changes and self.spec.read_only:
-            self.notify(
+            safe.notify(
+                self,
                 f"{action.name} can change the PBX and this session is read-only",
                 title="Refused",
                 severity="error",
@@ -359,7 +380,7 @@ class AmiApp(ToolActions, App[int]):
                 if ok:
                     self._send(action)
                 else:
-                    self.notify(f"{action.name} not sent")
+                    safe.notify(self, f"{action.name} not sent")
 
             self.push_screen(ConfirmSend(action, self.spec.address), answered)
             return
@@ -374,12 +395,12 @@ class AmiApp(ToolActions, App[int]):
     async def _send_now(self, action: Action) -> None:
         session = self.session
         if session is None:
-            self.notify("not connected yet", severity="error")
+            safe.notify(self, "not connected yet", severity="error")
             return
         try:
             tr: Transcript = await session.send(action)
         except (SessionError, LocalProtocolError) as exc:
-            self.notify(str(exc), title=f"{action.name} not sent", severity="error")
+            safe.notify(self, str(exc), title=f"{action.name} not sent", severity="error")
             return
         self.history.add(tr.action.action_id or "", tr.action.name, tr.action.headers, tr.sent_wall)
         self.history.update(tr.action.action_id or "", tr.status, tr.latency_ms)
@@ -389,7 +410,11 @@ class AmiApp(ToolActions, App[int]):
         self.query_one(ResponseInspector).show_transcript(tr)
         took = f" in {tr.latency_ms:.0f} ms" if tr.latency_ms is not None else ""
         text = f"{action.name} → {tr.status}{took}: {tr.message}"
-        self.notify(text, severity="information" if tr.ok else "error", timeout=6)
+        if not tr.ok and tr.message.strip().lower() == "permission denied":
+            # Asterisk does not say which class was missing; ListCommands (or what we know) does.
+            text += f"\n{self.query_one(ActionComposer).why_denied(action.name)}"
+        # The reply's Message is the server's text: never markup, escapes visible.
+        safe.notify(self, text, severity="information" if tr.ok else "error", timeout=6)
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -407,7 +432,7 @@ class AmiApp(ToolActions, App[int]):
             pane.stream.sync()
             pane.update_titles()
 
-        self.push_screen(EventTypes(self.view), closed)
+        self.push_screen(EventTypes(self.view, self.live.rates), closed)
 
     def _selected_channel(self) -> str | None:
         entry = self.query_one(EventStream).selected_entry()
@@ -418,14 +443,18 @@ class AmiApp(ToolActions, App[int]):
     def action_hangup(self) -> None:
         channel = self._selected_channel()
         if not channel:
-            self.notify("Select an event with a Channel first (e, then ↑/↓)")
+            safe.notify(self, "Select an event with a Channel first (e, then ↑/↓)")
+            return
+        if self.refuse_gone_channel("Hangup"):
             return
         self.query_one(ActionComposer).prepare("Hangup", [("Channel", channel)])
 
     def action_redirect(self) -> None:
         channel = self._selected_channel()
         if not channel:
-            self.notify("Select an event with a Channel first (e, then ↑/↓)")
+            safe.notify(self, "Select an event with a Channel first (e, then ↑/↓)")
+            return
+        if self.refuse_gone_channel("Redirect"):
             return
         self.query_one(ActionComposer).prepare("Redirect", [("Channel", channel)])
 
@@ -461,7 +490,10 @@ class AmiApp(ToolActions, App[int]):
             ("Pause stream", "Keep events, stop (space)", pane.stream.action_toggle_pause),
             ("Mute selected event type", "Hide this type (m)", pane.action_mute_selected),
             ("Event types", "Counts per type; mute and unmute (t)", self.action_types),
-            ("Calls", "Calls traced by Linkedid, with timelines (c)", self.action_calls),
+            ("Calls", "Calls traced by Uniqueid and Linkedid, with timelines (c)",
+             self.action_calls),
+            ("Live PBX state", "Channels, bridges, endpoints, queues right now (l)",
+             self.action_live),
             ("Event catalog", "Types and headers seen vs the server's docs (d)",
              self.action_catalog),
             ("Why don't I see events?", "Read classes, event mask, what is missing (w)",

@@ -68,6 +68,8 @@ class StoreBridge:
     def on_events(self, batch: list[Frame]) -> None:
         # The reader's path: into the ring and nothing else. Tracing and the catalog read the
         # ring later, from the UI's timer (`analyse`), so they never slow the socket down.
+        # The ring keeps a cut copy of an oversized frame (store/trim.py); `batch` itself is
+        # not changed, so the session's other consumers (a recording, scripts) get it whole.
         self.ring.append_batch(batch, self.clock(), self.server)
         self.meter.add(len(batch))
 
@@ -89,6 +91,8 @@ class StoreBridge:
         for seq in range(start, end + 1):
             entry = get(seq)
             if not isinstance(entry, StoredEvent):
+                if entry is not None:  # a gap: the server may have restarted in it
+                    self.calls.mark_gap()
                 continue
             # Parsed once here for both readers, and not kept: stored events stay compact.
             headers = entry.frame.peek_headers()
@@ -109,6 +113,7 @@ class StoreBridge:
         self.calls = CallTracker()
         self.catalog = EventCatalog()
         self._analysed = 0
+        self.unanalysed = 0
 
     def on_gap(self, text: str) -> None:
         self.ring.mark_gap(text, self.clock(), self.server)

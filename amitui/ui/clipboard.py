@@ -16,6 +16,8 @@ from typing import Any
 
 from textual.app import App
 
+from amitui.ui import safe
+
 Copier = Callable[[str], None]
 
 
@@ -60,5 +62,5 @@ def copy_text(
     if fell_back:
         app.copy_to_clipboard(text)
     suffix = " (terminal clipboard, OSC 52)" if fell_back else ""
-    # markup=False: copied values are arbitrary text ("[Synopsis]") and must show literally.
-    app.notify(f"Copied {what}{suffix}", markup=False)
+    # Not markup, escapes visible: what was copied is arbitrary text ("[Synopsis]", ESC).
+    safe.notify(app, f"Copied {what}{suffix}")

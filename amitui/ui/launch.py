@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from dataclasses import replace
 from typing import Any
 
 from amitui.client import ServerSpec
-from amitui.config import Config
+from amitui.config import Config, ConfigError
+from amitui.protocol.safetext import shown
+from amitui.store.ring import DEFAULT_MAX_BYTES
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.theme import DEFAULT_THEME
 
@@ -25,11 +29,21 @@ def _settings(config: Config, demo: bool = False) -> Settings:
     ui: dict[str, Any] = config.ui
     return Settings(
         ring_capacity=int(ui.get("ring_capacity", 100_000)),
+        ring_max_bytes=int(ui.get("ring_max_bytes", DEFAULT_MAX_BYTES)),
         theme=str(ui.get("theme", DEFAULT_THEME)),
         keymap=config.keys,
         demo=demo,
         record_max_bytes=int(ui.get("record_max_bytes", 100_000_000)),
     )
+
+
+# Shown in the console when it opened on the demo: the way from here to a real PBX.
+CONNECT_HINT = (
+    "This is the built-in demo PBX. To watch a real one: "
+    "amitui --host HOST --user USER (secret from $AMITUI_SECRET or a prompt), "
+    "or a profile in ~/.config/amitui/config.toml. amitui --help lists the options."
+)
+LOGIN_TRIES = 3
 
 
 def launch(args: argparse.Namespace, config: Config) -> int:
@@ -41,12 +55,61 @@ def launch(args: argparse.Namespace, config: Config) -> int:
         from amitui.demo import serve
 
         spec = ServerSpec(user=DEMO_USER, secret=DEMO_SECRET, port=0, name="demo")
+        settings.hint = CONNECT_HINT
         app = AmiApp(spec, settings, demo_starter=lambda: serve(port=0))
     else:
-        spec = server_spec(args, config, interactive=sys.stdin.isatty())
+        interactive = sys.stdin.isatty()
+        spec = server_spec(args, config, interactive=interactive)
+        if interactive and _secret_was_prompted(args, config):
+            spec = _login_with_retries(spec)
         settings.profile = config.profile(args.profile)
         app = AmiApp(spec, settings)
-    return app.run() or 0
+    code = app.run() or 0
+    if code == 0 and not demo and not app.connected_once:
+        reason = app.session.state.reason if app.session is not None else None
+        print(f"amitui: never connected to {spec.address}: {shown(reason or 'no reason given')}",
+              file=sys.stderr)
+        return 2
+    return code
+
+
+def _secret_was_prompted(args: argparse.Namespace, config: Config) -> bool:
+    profile = config.profile(getattr(args, "profile", None))
+    return not (getattr(args, "secret", None) or os.environ.get("AMITUI_SECRET") or profile.secret)
+
+
+def _login_with_retries(spec: ServerSpec) -> ServerSpec:
+    """A secret typed at the prompt is tried before the console opens; a wrong one is asked
+    for again (up to three times), as ssh does, instead of a console that can never log in.
+    A server that cannot be reached is left to the console, which keeps retrying."""
+    import asyncio
+    import getpass
+
+    from amitui.client import LoginError
+
+    for attempt in range(1, LOGIN_TRIES + 1):
+        try:
+            asyncio.run(_try_login(spec))
+            return spec
+        except LoginError as exc:
+            print(f"amitui: {shown(str(exc))}", file=sys.stderr)
+            if attempt == LOGIN_TRIES:
+                raise ConfigError(f"login failed {LOGIN_TRIES} times; giving up") from None
+            secret = getpass.getpass(f"AMI secret for {spec.user}@{spec.address}: ")
+            spec = replace(spec, secret=secret)
+        except Exception:
+            return spec  # not a credentials problem: the console shows and retries it
+    return spec
+
+
+async def _try_login(spec: ServerSpec) -> None:
+    from amitui.client import AmiSession
+
+    session = AmiSession(spec)
+    try:
+        await session.open()
+    finally:
+        await session.close()
 
 
 def launch_replay(args: argparse.Namespace, config: Config) -> int:
@@ -58,7 +121,7 @@ def launch_replay(args: argparse.Namespace, config: Config) -> int:
     try:
         spec = replay_spec(args.file)
     except (RecordingError, OSError) as exc:
-        print(f"amitui: {exc}", file=sys.stderr)
+        print(f"amitui: {shown(str(exc))}", file=sys.stderr)  # it may quote the file
         return 2
     settings = _settings(config)
     settings.profile = Profile(name=spec.name, confirm=False)

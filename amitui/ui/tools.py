@@ -17,6 +17,7 @@ from amitui.recorder import LiveRecording
 from amitui.store import StoredEvent
 from amitui.store.exporting import ExportError, default_export_name, export_entries
 from amitui.store.saved import Collection, HistoryFile, SavedError
+from amitui.ui import safe
 from amitui.ui.screens.calls import CallsScreen
 from amitui.ui.screens.catalog import CatalogScreen
 from amitui.ui.screens.history import HistoryScreen
@@ -39,6 +40,8 @@ class ToolActions:
     def _app(self) -> AmiApp:
         return self  # type: ignore[return-value]
 
+    # Every toast here goes through safe.notify: filters quote Linkedids, errors quote files.
+
     # -- exploring: catalog, permissions, calls ---------------------------------------------
 
     def action_catalog(self) -> None:
@@ -55,7 +58,9 @@ class ToolActions:
     def action_calls(self) -> None:
         app = self._app()
         app.bridge.analyse(budget=None)
-        app.push_screen(CallsScreen(app.bridge.calls, app.ring), self.follow)
+        # Functions, not values: a replay seeking back replaces the tracker and its clock.
+        screen = CallsScreen(lambda: app.bridge.calls, app.ring, clock=lambda: app.bridge.clock())
+        app.push_screen(screen, self.follow)
 
     def action_follow_call(self) -> None:
         app = self._app()
@@ -63,14 +68,32 @@ class ToolActions:
         entry = app.query_one(EventStream).selected_entry()
         call = app.bridge.calls.call_of(entry.frame) if isinstance(entry, StoredEvent) else None
         if call is None:
-            app.notify("Select an event of a call first (↑/↓); c lists every call")
+            safe.notify(app, "Select an event of a call first (↑/↓); c lists every call")
             return
         self.follow(call.filter_text())
+
+    def refuse_gone_channel(self, action: str) -> bool:
+        """Before preparing a Hangup or Redirect of the selected event's channel: when that
+        channel has already hung up, say so and prepare nothing. By name the action could
+        reach another channel: after a restart the same name is a new channel."""
+        app = self._app()
+        entry = app.query_one(EventStream).selected_entry()
+        if not isinstance(entry, StoredEvent):
+            return False
+        app.bridge.analyse(budget=None)  # tracing up to date with the stream
+        frame = entry.frame
+        trace = app.bridge.calls.channel(frame.get("Uniqueid"), frame.get("Channel"))
+        if trace is None or trace.cause is None:
+            return False
+        why = f"{trace.cause} {trace.cause_txt}".strip() or "cause unknown"
+        text = f"{trace.name} has already hung up ({why}); {action} not prepared"
+        safe.notify(app, text, title="Channel gone", severity="warning")
+        return True
 
     def follow(self, filter_text: str | None) -> None:
         app = self._app()
         if filter_text and app.query_one(StreamPane).apply_filter(filter_text):
-            app.notify(f"Following the call: {filter_text} (x clears)")
+            safe.notify(app, f"Following the call: {filter_text} (x clears)")
 
     # -- history and saved actions ----------------------------------------------------------
 
@@ -83,7 +106,7 @@ class ToolActions:
         try:
             self.history_file().load_into(app.history)
         except SavedError as exc:
-            app.notify(str(exc), title="History not loaded", severity="warning")
+            safe.notify(app, str(exc), title="History not loaded", severity="warning")
 
     def remember(self, action_id: str) -> None:
         app = self._app()
@@ -93,7 +116,7 @@ class ToolActions:
         try:
             self.history_file().append(record, server=app.spec.address)
         except SavedError as exc:
-            app.notify(str(exc), title="History not saved", severity="warning")
+            safe.notify(app, str(exc), title="History not saved", severity="warning")
 
     def action_history(self) -> None:
         app = self._app()
@@ -101,7 +124,7 @@ class ToolActions:
         try:
             saved = collection.load()
         except SavedError as exc:
-            app.notify(str(exc), title="Saved actions not loaded", severity="warning")
+            safe.notify(app, str(exc), title="Saved actions not loaded", severity="warning")
             saved = {}
         screen = HistoryScreen(app.history, saved, collection=collection)
 
@@ -121,12 +144,12 @@ class ToolActions:
     def action_record(self) -> None:
         app = self._app()
         if self.recording is not None and self.recording.active:
-            app.notify(self.recording.stop(), title="Recording stopped")
+            safe.notify(app, self.recording.stop(), title="Recording stopped")
             self.recording = None
             return
         session = app.session
         if session is None or isinstance(session, ReplaySession):
-            app.notify("Recording needs a live session", severity="warning")
+            safe.notify(app, "Recording needs a live session", severity="warning")
             return
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = f"amitui-{app.settings.profile.name or 'session'}-{stamp}.amirec"
@@ -134,15 +157,15 @@ class ToolActions:
 
         def full() -> None:
             if self.recording is not None:
-                app.notify(self.recording.stop(), title="Recording full", severity="warning")
+                safe.notify(app, self.recording.stop(), title="Recording full", severity="warning")
                 self.recording = None
 
         try:
             self.recording = LiveRecording(session, path, max_bytes=limit, on_full=full)  # type: ignore[arg-type]
         except (OSError, ValueError) as exc:
-            app.notify(f"cannot record to {path}: {exc}", severity="error")
+            safe.notify(app, f"cannot record to {path}: {exc}", severity="error")
             return
-        app.notify(f"Recording to {Path(path).resolve()} (R stops)", title="● REC")
+        safe.notify(app, f"Recording to {Path(path).resolve()} (R stops)", title="● REC")
 
     def stop_recording(self) -> None:
         if self.recording is not None and self.recording.active:
@@ -159,9 +182,9 @@ class ToolActions:
         try:
             count = export_entries(entries, path, fmt)
         except (ExportError, OSError) as exc:
-            app.notify(str(exc), title="Export failed", severity="error")
+            safe.notify(app, str(exc), title="Export failed", severity="error")
             return
-        app.notify(f"{count:,} events to {Path(path).resolve()}", title="Exported")
+        safe.notify(app, f"{count:,} events to {Path(path).resolve()}", title="Exported")
 
     # -- replay controls --------------------------------------------------------------------
 

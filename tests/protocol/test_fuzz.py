@@ -59,3 +59,25 @@ def test_every_frame_is_classified_and_malformed_ones_say_why(chunks: list[bytes
         assert isinstance(kind, FrameKind)
         if kind is FrameKind.MALFORMED:
             assert frame.error  # type: ignore[attr-defined]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(CHUNKS, st.integers(min_value=1, max_value=17), st.integers(min_value=0, max_value=300))
+def test_a_markerless_command_body_is_cut_the_same_however_it_arrives(
+    chunks: list[bytes], size: int, legacy_limit: int
+) -> None:
+    # A small sane size makes every Follows packet without a near marker go through recovery.
+    data = b"Response: Follows\r\nPrivilege: Command\r\n" + b"".join(chunks)
+
+    def frames(pieces: list[bytes]) -> list[object]:
+        parser = Parser(max_frame=MAX_FRAME, legacy_limit=legacy_limit)
+        out: list[object] = []
+        for piece in pieces:
+            parser.feed(piece)
+            out.extend(parser.frames())
+            assert parser.buffered <= MAX_FRAME + len(piece) + 2
+        parser.feed_eof()
+        out.extend(parser.frames())
+        return out
+
+    assert frames([data]) == frames([data[i : i + size] for i in range(0, len(data), size)])

@@ -112,3 +112,23 @@ def test_colonless_lines_go_to_underscore_lines() -> None:
     assert out["_lines"] == ["No categories found", "more"]
     assert list(out) == ["Response", "ActionID", "_lines"]
     assert "_lines" not in frame_to_json(one("Response: Success\n"))
+
+
+def test_output_spelled_two_ways_is_one_output_list() -> None:
+    data = b"Response: Success\r\nOutput: line one\r\noutput: line two\r\nOutput: \r\n\r\n"
+    expected = {"Response": "Success", "Output": ["line one", "line two", ""]}
+    (frame,) = frames(data)
+    assert frame_to_json(frame) == expected
+    for size in (1, 5, 17):  # however the packet arrived
+        parser = Parser(expect_banner=False)
+        for i in range(0, len(data), size):
+            parser.feed(data[i : i + size])
+        (chunked,) = parser.frames()
+        assert frame_to_json(chunked) == expected
+    # Where the first one was, under one spelling; other keys keep their places.
+    (lower,) = frames(b"Response: Success\r\noutput: a\r\nActionID: c\r\nOUTPUT: b\r\n\r\n")
+    out = frame_to_json(lower)
+    assert list(out) == ["Response", "Output", "ActionID"] and out["Output"] == ["a", "b"]
+    # An event is not Command output: its keys stay as they came.
+    (event,) = frames(b"Event: X\r\nOutput: a\r\noutput: b\r\n\r\n")
+    assert frame_to_json(event) == {"Event": "X", "Output": "a", "output": "b"}

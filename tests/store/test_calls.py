@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from amitui.protocol import Frame, FrameKind, Parser
-from amitui.store.calls import CallTracker
+from amitui.store.calls import RESTARTED, SHUTDOWN, CallTracker
+from amitui.store.filter import parse_filter
 from tests.ui.fakes import recorded
 
 
@@ -26,7 +29,9 @@ def test_a_real_local_channel_call_is_one_call_with_both_halves() -> None:
     assert names == ["Local/200@default-00000000;1", "Local/200@default-00000000;2"]
     assert not call.active  # both halves hung up
     assert call.linkedids == {"1795833957.0"}
-    assert call.filter_text() == "Linkedid=1795833957.0"
+    assert call.filter_text() == (
+        "*Linkedid*=1795833957.0 | *Uniqueid*~^(1795833957[.]0|1795833957[.]1)$"
+    )
     assert "UserEvent" in [f.name for f in recorded("asterisk22-call.bin")]
     assert len(call.seqs) >= 10
 
@@ -57,7 +62,7 @@ DestLinkedid: 10.2
     )
     (call,) = tracker.calls()
     assert call.linkedids == {"10.1", "10.2"}
-    assert call.filter_text() == r"Linkedid~^(10\.1|10\.2)$"
+    assert call.filter_text() == "*Linkedid*~^(10[.]1|10[.]2)$ | *Uniqueid*~^(10[.]1|10[.]2)$"
     assert call.active
 
 
@@ -120,3 +125,134 @@ def test_events_without_channels_start_no_call_and_calls_are_bounded() -> None:
     assert tracker.evicted == 7
     assert len(tracker._parent) == 3  # evicted calls leave nothing behind
     assert [c.linkedids for c in tracker.calls()] == [{"9.0"}, {"8.0"}, {"7.0"}]
+
+
+# -- Asterisk restarts: channel numbers start again at -00000000 -------------------------------
+
+FIRST_RUN = b"1795833957."
+
+
+def real_call(epoch: str = "1795833957", *, hangups: bool = True) -> list[Frame]:
+    """The recorded real call; with another epoch, the same call as the next run of Asterisk
+    makes it: the same channel names, Uniqueids `<epoch>.0` and `<epoch>.1` again."""
+    frames = [f for f in recorded("asterisk22-call.bin") if f.kind is FrameKind.EVENT]
+    frames = [f for f in frames if f.name not in ("FullyBooted", "SuccessfulAuth")]
+    if not hangups:
+        frames = frames[: next(i for i, f in enumerate(frames) if f.name == "HangupRequest")]
+    p = Parser(expect_banner=False)
+    p.feed(b"".join(f.raw.replace(FIRST_RUN, f"{epoch}.".encode()) + b"\r\n" for f in frames))
+    return list(p.frames())
+
+
+SHUTDOWN_EVENT = "Event: Shutdown\nPrivilege: system,all\nShutdown: Cleanly\nRestart: True"
+
+
+def fully_booted(uptime: int) -> Frame:
+    return events(f"Event: FullyBooted\nPrivilege: system,all\nUptime: {uptime}\n"
+                  f"LastReload: {uptime}\nStatus: Fully Booted")[0]  # fmt: skip
+
+
+def play(tracker: CallTracker, items: list[Frame | str], start: int = 1) -> list[int]:
+    """Feed frames (and "gap" for a gap in the stream); seq and time advance by 1 each.
+    Returns the seqs fed, gaps included, as the ring would number them."""
+    seqs = []
+    for seq, item in enumerate(items, start=start):
+        if item == "gap":
+            tracker.mark_gap()
+        else:
+            assert isinstance(item, Frame)
+            tracker.observe(seq, float(seq), item)
+        seqs.append(seq)
+    return seqs
+
+
+RESTARTS = {
+    # What a console sees across `core restart`: Shutdown, the connection lost and back,
+    # FullyBooted after the new login.
+    "shutdown, gap, FullyBooted": [events(SHUTDOWN_EVENT)[0], "gap", "gap", fully_booted(3)],
+    "FullyBooted only": [fully_booted(3)],
+    "a gap only": ["gap"],
+    "no marker at all": [],  # names reused after their hangup, the Uniqueid counter at 0
+}
+
+
+@pytest.mark.parametrize("between", list(RESTARTS), ids=list(RESTARTS))
+def test_a_call_after_a_restart_is_not_joined_to_the_call_before(between: str) -> None:
+    tracker = CallTracker()
+    before, after = real_call(), real_call("1795834100")
+    old = play(tracker, [*before, *RESTARTS[between]])
+    new = play(tracker, list(after), start=len(old) + 1)
+    first, second = sorted(tracker.calls(), key=lambda c: c.start)
+    assert first.uniqueids == {"1795833957.0", "1795833957.1"}
+    assert second.uniqueids == {"1795834100.0", "1795834100.1"}
+    assert set(second.seqs) <= set(new) and set(first.seqs) <= set(old)
+    assert len(first.channels) == len(second.channels) == 2
+    assert not first.active and not second.active
+    assert second.duration == first.duration  # the same call, not both runs together
+    # `f` on the new call follows it alone.
+    flt = parse_filter(second.filter_text())
+    assert not [f for f in before if flt.matches(f)]
+
+
+def test_a_call_up_when_asterisk_restarts_ends_there_and_stays_apart() -> None:
+    tracker = CallTracker()
+    # One second per event here: the server started 1 s before its FullyBooted, after the
+    # call's last event.
+    old = play(tracker, [*real_call(hangups=False), "gap", "gap", fully_booted(1)])
+    play(tracker, real_call("1795834100"), start=len(old) + 1)
+    first, second = sorted(tracker.calls(), key=lambda c: c.start)
+    assert not first.active and first.cause == RESTARTED  # no Hangup will ever come
+    assert "1795834100.0" not in first.uniqueids and len(second.channels) == 2
+
+
+def test_a_shutdown_ends_the_calls_that_were_up() -> None:
+    tracker = CallTracker()
+    play(tracker, [*real_call(hangups=False), events(SHUTDOWN_EVENT)[0]])
+    (call,) = tracker.calls()
+    assert not call.active and call.cause == SHUTDOWN
+
+
+def test_a_counter_back_at_zero_ends_the_calls_of_the_run_before() -> None:
+    tracker = CallTracker()
+    old = play(tracker, real_call(hangups=False))
+    play(tracker, real_call("1795834100"), start=len(old) + 1)
+    first, second = sorted(tracker.calls(), key=lambda c: c.start)
+    assert first.cause == RESTARTED and second.uniqueids == {"1795834100.0", "1795834100.1"}
+
+
+def test_a_reconnect_without_restart_keeps_a_live_call_whole() -> None:
+    """FullyBooted comes with every login; with a long Uptime the server did not restart,
+    and a call's events after the gap still join it through their ids."""
+    tracker = CallTracker()
+    frames = real_call()
+    cut = next(i for i, f in enumerate(frames) if f.name == "HangupRequest")
+    play(tracker, [*frames[:cut], "gap", "gap", fully_booted(86_400), *frames[cut:]])
+    (call,) = tracker.calls()
+    assert len(call.channels) == 2 and not call.active
+    assert call.cause == "0 Unknown"  # its own Hangup, not a restart
+
+
+def test_follow_filter_matches_exactly_the_events_of_the_call() -> None:
+    tracker = CallTracker()
+    frames = [f for f in recorded("asterisk22-call.bin") if f.kind is FrameKind.EVENT]
+    feed(tracker, frames)
+    (call,) = tracker.calls()
+    flt = parse_filter(call.filter_text())
+    followed = [seq for seq, f in enumerate(frames, start=1) if flt.matches(f)]
+    assert followed == call.seqs
+    names = {frames[seq - 1].name for seq in call.seqs}
+    # Joined by DestUniqueid, LocalOne/LocalTwo, and OriginateResponse by its Uniqueid:
+    assert {"DialBegin", "DialEnd", "LocalBridge", "OriginateResponse"} <= names
+    # A name with no id cannot say which run of Asterisk it belongs to: not traced.
+    assert "TestEvent" not in names
+
+
+def test_channel_lookup_by_uniqueid_or_name() -> None:
+    tracker = CallTracker()
+    feed(tracker, real_call(hangups=False))
+    ch = tracker.channel("1795833957.1", None)
+    assert ch is not None and ch.name.endswith(";2") and ch.cause is None
+    feed(tracker, real_call())
+    ch = tracker.channel(None, "Local/200@default-00000000;1")
+    assert ch is not None and ch.cause == "0"
+    assert tracker.channel("1.99", None) is None and tracker.channel(None, "PJSIP/x") is None

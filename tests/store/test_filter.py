@@ -187,3 +187,38 @@ def test_filters_compare_by_terms() -> None:
     assert parse_filter("A=1  B=2") == parse_filter("A=1 B=2")
     assert parse_filter("A=1") != parse_filter("A=2")
     assert EventFilter() == parse_filter("")
+
+
+# -- OR and key patterns (what `f` on a call builds) ----------------------------------------
+
+DIAL = event("DialBegin", ("Channel", "PJSIP/1-1"), ("Uniqueid", "9.1"), ("DestUniqueid", "9.2"))
+BRIDGE = event("LocalBridge", ("LocalOneUniqueid", "9.3"), ("LocalTwoUniqueid", "9.4"))
+
+
+def test_a_lone_bar_is_or_and_and_binds_tighter() -> None:
+    assert keep("Event=Hangup Cause=16 | Event=Newchannel") == [True, False, True, False]
+    assert keep("Cause=17 | VarSet | Cause=16") == [True, True, False, True]
+    f = parse_filter("A=1  |  B=2")
+    assert f.terms == (Term(Op.EQ, "1", "A"), Term(Op.OR, ""), Term(Op.EQ, "2", "B"))
+    assert f.text == "A=1 | B=2" and parse_filter(f.text) == f
+
+
+def test_a_bar_needs_terms_on_both_sides_and_quoted_is_text() -> None:
+    for text in ("|", "| A=1", "A=1 |", "A=1 | | B=2"):
+        with pytest.raises(FilterError, match="both sides"):
+            parse_filter(text)
+    f = parse_filter('"|"')
+    assert f.terms == (Term(Op.TEXT, "|"),) and f.text == '"|"'
+    assert parse_filter("a|b").terms == (Term(Op.TEXT, "a|b"),)  # not alone: text
+    assert parse_filter("Channel~a|b").terms == (Term(Op.MATCH, "a|b", "Channel"),)
+
+
+def test_a_star_in_a_key_matches_any_run_of_characters() -> None:
+    assert parse_filter("*Uniqueid=9.2").matches(DIAL)  # DestUniqueid
+    assert parse_filter("*uniqueid*=9.4").matches(BRIDGE)
+    assert parse_filter("*Uniqueid~^9[.][34]$").matches(BRIDGE)
+    assert not parse_filter("*Uniqueid=9.2").matches(BRIDGE)
+    assert not parse_filter("Dest*=9.1").matches(DIAL)  # only DestUniqueid fits, and it is 9.2
+    assert parse_filter("*Uniqueid!=9.9").matches(DIAL)
+    assert not parse_filter("*Uniqueid!~^9").matches(DIAL)  # the exact negation of ~
+    assert parse_filter("*=PJSIP/1-1").matches(DIAL)  # any header at all

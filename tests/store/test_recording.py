@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from amitui.protocol import Action, FrameKind, Parser
+from amitui.protocol import Action, Frame, FrameKind, Parser
 from amitui.store.recording import (
     RecordedPacket,
     RecordingError,
@@ -225,3 +225,117 @@ def test_each_recorded_packet_parses_back_to_the_same_frame() -> None:
         parser.feed_eof()
         for frame in parser.frames():
             assert packet_frames(frame.raw) == [frame], name
+
+
+# -- MALFORMED packets and unreadable lines ---------------------------------------------------
+
+
+def frames_of(data: bytes, **kw: int) -> list[Frame]:
+    parser = Parser(expect_banner=False, **kw)
+    parser.feed(data)
+    parser.feed_eof()
+    return list(parser.frames())
+
+
+def test_a_malformed_frame_is_recorded_with_its_reason(tmp_path: Path) -> None:
+    big = b"Event: Huge\r\nJSON: " + b"x" * 5000 + b"\r\n\r\n"
+    oversized, cut = frames_of(big + b"Event: X\r\n", max_frame=1024)
+    assert oversized.kind is cut.kind is FrameKind.MALFORMED
+    path = tmp_path / "r.amirec"
+    with RecordingWriter(path, "pbx:5038") as w:
+        w.write_batch([("in", oversized), ("in", cut), ("in", frames_of(EVENT + b"\r\n")[0])])
+    written = lines(path)[1:]
+    assert written[0]["malformed"] == oversized.error and "1024" in str(oversized.error)
+    assert written[1]["malformed"] == "connection closed in the middle of a packet"
+    assert "malformed" not in written[2]  # a good packet's line is as before
+    packets = list(open_recording(path))
+    assert [p.malformed for p in packets] == [oversized.error, cut.error, None]
+    # Read back, each is the frame the parser made, not its bytes parsed again.
+    assert [f for p in packets for f in packet_frames(p.raw, p.malformed)] == [
+        oversized,
+        cut,
+        frames_of(EVENT + b"\r\n")[0],
+    ]
+
+
+def test_bytes_alone_would_replay_as_whole_packets() -> None:
+    # Why the reason must travel with the bytes: parsed again, both look complete.
+    for raw in (
+        b"Event: X\r\n",
+        frames_of(b"Event: H\r\nJ: " + b"x" * 5000, max_frame=1024)[0].raw,
+    ):
+        assert packet_frames(raw)[0].kind is FrameKind.EVENT
+        assert packet_frames(raw, "why")[0].kind is FrameKind.MALFORMED
+
+
+@pytest.mark.parametrize(
+    "capture",
+    [
+        b"Event: X\r\n",
+        b"Event: MusicOnHoldStop\r\nPrivilege: call,all\r\nChannel: PJSIP/1\r\n"
+        b"ChannelStateDesc: Up",
+    ],
+)
+def test_a_raw_capture_cut_mid_packet_reads_back_malformed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capture: bytes
+) -> None:
+    import amitui.store.recording as recording
+
+    path = tmp_path / "cap.bin"
+    path.write_bytes(EVENT + b"\r\n" + capture)
+    for chunk in (1 << 20, 7, 1):
+        monkeypatch.setattr(recording, "_CHUNK", chunk)
+        first, last = list(open_recording(path))
+        assert first.malformed is None
+        assert last.raw == capture
+        assert last.malformed == "connection closed in the middle of a packet", chunk
+        (frame,) = packet_frames(last.raw, last.malformed)
+        assert frame.kind is FrameKind.MALFORMED
+
+
+def test_unreadable_lines_are_counted_with_the_first_line_number(tmp_path: Path) -> None:
+    path = tmp_path / "r.amirec"
+    with RecordingWriter(path, "pbx:5038") as w:
+        w.write("in", BANNER)
+        w.write("in", EVENT)
+    header, banner, event = path.read_bytes().splitlines(keepends=True)
+    bad = [b"{not json\n", b'{"t": 1, "dir": "in", "raw": {"a": 1}}\n', b'"just a string"\n']
+    path.write_bytes(header + banner + bad[0] + b"\n" + bad[1] + event + bad[2])
+    reader = open_recording(path)
+    assert [p.raw for p in reader] == [BANNER, EVENT]
+    assert (reader.skipped, reader.first_skipped) == (3, 3)  # line 3: the header is line 1
+    assert reader.skipped_text() == "3 unreadable lines skipped (first: line 3)"
+    path.write_bytes(header + banner)
+    reader = open_recording(path)
+    list(reader)
+    assert reader.skipped_text() is None
+
+
+def test_an_overlong_line_is_skipped_without_being_held(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "r.amirec"
+    with RecordingWriter(path, "pbx:5038") as w:
+        w.write("in", BANNER)
+    header, banner = path.read_bytes().splitlines(keepends=True)
+    huge = b'{"t": 1, "dir": "in", "raw": "' + b"x" * (24 << 20) + b'"}\n'
+    path.write_bytes(header + banner + huge + banner)
+    tracemalloc.start()
+    try:
+        reader = open_recording(path, max_line=1 << 20)
+        packets = list(reader)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [p.raw for p in packets] == [BANNER, BANNER]
+    assert (reader.skipped, reader.first_skipped) == (1, 3)
+    assert peak < 4 << 20  # the 24 MB line was never held
+    # Under the default cap the same line is read (a big packet is not unreadable).
+    assert len(list(open_recording(path))) == 3
+
+
+def test_an_overlong_header_line_is_not_a_header(tmp_path: Path) -> None:
+    path = tmp_path / "r.amirec"
+    path.write_bytes(b'{"amirec": 1, "server": "' + b"x" * (1 << 20) + b'"}\n')
+    with pytest.raises(RecordingError, match=r"not an \.amirec header"):
+        open_recording(path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from amitui.client import ServerSpec
 from amitui.config import Profile
 from amitui.ui.app import AmiApp, Settings
@@ -9,7 +11,7 @@ from amitui.ui.screens.types import EventTypes
 from amitui.ui.widgets.composer import ActionComposer
 from amitui.ui.widgets.composer_form import FieldRow
 from amitui.ui.widgets.stream import EventStream
-from tests.ui.fakes import FakeSession
+from tests.ui.fakes import FakeSession, call_events
 
 
 def make_app(**profile: object) -> AmiApp:
@@ -34,8 +36,16 @@ async def test_escape_returns_to_the_stream_from_the_composer() -> None:
         assert isinstance(app.focused, EventStream)
 
 
+def up_to_the_hangup(spec: ServerSpec, **kw: Any) -> FakeSession:
+    """The recorded call while its channels are still up (h refuses a channel that is gone)."""
+    frames = call_events()
+    cut = next(i for i, f in enumerate(frames) if f.name == "HangupRequest")
+    return FakeSession(spec, preload=frames[:cut], **kw)
+
+
 async def test_hangup_key_prepares_hangup_of_the_selected_channel() -> None:
-    app = make_app(confirm=False)
+    settings = Settings(profile=Profile(name="t", confirm=False))
+    app = AmiApp(ServerSpec(user="admin"), settings, session_factory=up_to_the_hangup)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         stream = app.query_one(EventStream)
@@ -129,7 +139,9 @@ async def test_calls_screen_timeline_and_follow() -> None:
         await pilot.press("f")
         await pilot.pause()
         pane = app.query_one(StreamPane)
-        assert pane.view.filter.text == "Linkedid=1795833957.0"
+        assert pane.view.filter.text == (
+            "*Linkedid*=1795833957.0 | *Uniqueid*~^(1795833957[.]0|1795833957[.]1)$"
+        )
         assert len(pane.stream.rows) >= 10
 
 
@@ -146,7 +158,7 @@ async def test_follow_call_from_a_selected_event() -> None:
             await pilot.press("up")
         await pilot.press("f")
         await pilot.pause()
-        assert app.query_one(StreamPane).view.filter.text.startswith("Linkedid=")
+        assert app.query_one(StreamPane).view.filter.text.startswith("*Linkedid*=")
 
 
 async def test_catalog_and_why_open_from_the_console() -> None:

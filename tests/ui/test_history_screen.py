@@ -31,6 +31,11 @@ def history() -> ActionHistory:
     return h
 
 
+def cells(table: DataTable[Any], row: int) -> list[str]:
+    """A row as the text shown (names are Text cells: never parsed as markup)."""
+    return [str(cell) for cell in table.get_row_at(row)]
+
+
 class Host(App[None]):
     def __init__(self, **kw: Any) -> None:
         super().__init__()
@@ -54,10 +59,10 @@ async def test_newest_first_and_enter_edits_the_selected_action() -> None:
         screen = app.open()
         await pilot.pause()
         table = screen.query_one("#history", DataTable)
-        assert [table.get_row_at(i)[1] for i in range(table.row_count)] == [
+        assert [cells(table, i)[1] for i in range(table.row_count)] == [
             "Hangup", "Login", "Ping",
         ]  # fmt: skip
-        assert table.get_row_at(0)[2:4] == ["Error", "2 ms"]
+        assert cells(table, 0)[2:4] == ["Error", "2 ms"]
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == [("Hangup", [("Channel", "PJSIP/100-0001")])]
@@ -156,4 +161,4 @@ async def test_save_a_sent_action_into_the_collection(tmp_path: Path) -> None:
             "hang-desk", "Hangup", (("Channel", "PJSIP/100-0001"),), "hang up the desk"
         )
         table = screen.query_one("#saved", DataTable)
-        assert table.get_row_at(0)[:2] == ["hang-desk", "Hangup"]
+        assert cells(table, 0)[:2] == ["hang-desk", "Hangup"]

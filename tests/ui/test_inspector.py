@@ -157,10 +157,11 @@ async def test_list_table_columns_are_the_union_of_item_headers() -> None:
         await pilot.pause()
         table = inspector.query_one("#inspector-list-table", DataTable)
         labels = [column.label.plain for column in table.ordered_columns]
-        assert labels == ["Event", "Channel", "Uniqueid", "BridgeId"]  # no ActionID
+        # No ActionID, no Event saying CoreShowChannel on every row; BridgeId is a lead column.
+        assert labels == ["Channel", "BridgeId", "Uniqueid"]
         assert table_rows(inspector, "inspector-list-table") == [
-            ["CoreShowChannel", "PJSIP/100-00000001", "1795833957.0", ""],
-            ["CoreShowChannel", "PJSIP/200-00000002", "1795833957.1", "7f3a"],
+            ["PJSIP/100-00000001", "", "1795833957.0"],
+            ["PJSIP/200-00000002", "7f3a", "1795833957.1"],
         ]
         footer = text_of(inspector, "inspector-list-footer")
         assert footer == "2 items, ListItems=2 from the Complete event"

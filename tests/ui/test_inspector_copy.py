@@ -61,8 +61,8 @@ async def test_y_in_the_list_copies_the_selected_cell(copied: list[str]) -> None
         inspector.query_one(TabbedContent).active = "inspector-list"
         inspector.query_one("#inspector-list-table").focus()
         await pilot.press("down", "right", "y")
-        assert copied == ["PJSIP/200-00000002"]
-        assert app.toasts[-1][0] == "Copied Channel: PJSIP/200-00000002"
+        assert copied == ["7f3a"]
+        assert app.toasts[-1][0] == "Copied BridgeId: 7f3a"
 
 
 async def test_Y_and_J_copy_the_whole_message_masked(copied: list[str]) -> None:

@@ -15,10 +15,13 @@ from textual.pilot import Pilot
 
 from amitui.client import ServerSpec
 from amitui.config import Profile
+from amitui.protocol import Action
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.widgets.composer import ActionComposer
 from amitui.ui.widgets.composer_form import FieldRow
+from amitui.ui.widgets.inspector import ResponseInspector
 from tests.ui.fakes import FIXED_TIME, FakeSession
+from tests.ui.test_inspector_layout import core_show_channels
 
 SIZE = (120, 40)
 
@@ -90,3 +93,49 @@ def test_originate_form_and_confirmation(snap_compare: object) -> None:
 
     app = make_app(color="darkred")
     assert snap_compare(app, terminal_size=SIZE, run_before=confirm)  # type: ignore[operator]
+
+
+def test_inspector_at_80_columns_after_a_wide_message_then_a_narrow_one(
+    snap_compare: object,
+) -> None:
+    """The name column fits the narrow message, not ListCommands' 45-character names."""
+
+    async def wide_then_narrow(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, AmiApp) and app.session is not None
+        listing = await app.session.send(Action("ListCommands"))
+        app.query_one(ResponseInspector).show_transcript(listing)
+        await settle(pilot)
+        await pilot.press("up")  # the newest event
+        await settle(pilot)
+
+    app = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=wide_then_narrow)  # type: ignore[operator]
+
+
+def test_composer_in_raw_mode(snap_compare: object) -> None:
+    async def raw(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        for row in pilot.app.query_one(ActionComposer).form.rows():
+            if isinstance(row, FieldRow) and row.doc.name == "Channel":
+                row.value_input.value = "Local/100@default"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=raw)  # type: ignore[operator]
+
+
+def test_channel_list_opens_on_its_list_tab(snap_compare: object) -> None:
+    """CoreShowChannels: useful columns first, no Event column; the tab keys in the footer."""
+
+    async def listed(pilot: Pilot[int]) -> None:
+        await settle(pilot)
+        inspector = pilot.app.query_one(ResponseInspector)
+        inspector.show_transcript(core_show_channels())  # type: ignore[arg-type]
+        await pilot.press("i")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=listed)  # type: ignore[operator]

@@ -1,8 +1,13 @@
-"""Calls traced from the stream, and one call's timeline with a lane per channel."""
+"""Calls traced from the stream, and one call's timeline with a lane per channel.
+
+The list is live: once a second it reads the tracker again, so new calls appear (newest
+start first, the cursor staying on its call) and the durations of calls still up tick.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,10 +16,17 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from amitui.protocol.safetext import shown
 from amitui.store import EventRing, StoredEvent
 from amitui.store.calls import Call, CallTracker
+from amitui.ui import safe
 
 MAX_LANES = 8
+REFRESH_S = 1.0  # durations are shown in whole seconds
+COLUMNS = ("", "Start", "Duration", "Channels", "Parties", "Hangup cause", "Events")
+HINT = ("Calls, newest start first; by Uniqueid and Linkedid, Local halves and bridges joined · "
+        "enter: timeline · f: follow in the stream · esc: close")  # fmt: skip
+EMPTY = "No calls traced yet: events naming a channel start one."
 
 
 def _clock(epoch: float) -> str:
@@ -46,31 +58,75 @@ class CallsScreen(ModalScreen[str | None]):
         Binding("escape,q", "close", "Close", id="calls.close"),
     ]
 
-    def __init__(self, tracker: CallTracker, ring: EventRing) -> None:
+    def __init__(
+        self,
+        tracker: CallTracker | Callable[[], CallTracker],
+        ring: EventRing,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`tracker` may be a function returning the current one: a replay seeking back
+        starts tracing afresh with a new tracker while this screen is open."""
         super().__init__()
-        self.tracker = tracker
+        self._tracker = tracker
         self.ring = ring
+        self.clock = clock
         self._calls: list[Call] = []
+        self._shown: list[tuple[str, ...]] = []  # each row's cells as plain text
+        self._seen = (-1, -1)  # (tracker, version) of the last full read
+
+    @property
+    def tracker(self) -> CallTracker:
+        t = self._tracker
+        return t if isinstance(t, CallTracker) else t()
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Calls, by Linkedid, Local halves and bridges joined · enter: timeline · "
-                        "f: follow in the stream · esc: close")  # fmt: skip
+            yield Label(HINT)
             yield DataTable(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("", "Start", "Duration", "Channels", "Parties", "Hangup cause", "Events")
-        self._calls = self.tracker.calls()
-        for call in self._calls:
-            mark = Text("● up", style="bold") if call.active else Text("ended")
-            table.add_row(
-                mark, _clock(call.start), f"{call.duration:.0f} s", str(len(call.channels)),
-                call.parties, call.cause, str(len(call.seqs)), key=call.key,
-            )  # fmt: skip
+        table.add_columns(*COLUMNS)
+        self.refresh_calls()
         table.focus()
-        if not self._calls:
-            self.query_one(Label).update("No calls traced yet: events naming a channel start one.")
+        self.set_interval(REFRESH_S, self.refresh_calls, name="calls-refresh")
+
+    def _cells(self, call: Call, now: float) -> tuple[str | Text, ...]:
+        mark = Text("● up", style="bold") if call.active else Text("ended")
+        return (
+            mark, _clock(call.start), f"{call.duration_at(now):.0f} s", str(len(call.channels)),
+            safe.cell(call.parties), safe.cell(call.cause), str(len(call.seqs)),
+        )  # fmt: skip
+
+    def refresh_calls(self) -> None:
+        """Show the tracker's calls, newest start first; cells that changed are updated in
+        place, and when calls came, went or merged the table is rebuilt around the cursor."""
+        tracker = self.tracker
+        seen = (id(tracker), tracker.version)
+        if seen == self._seen and not any(c.active for c in self._calls):
+            return  # nothing new, and no duration to tick
+        self._seen = seen
+        now = self.clock()
+        calls = sorted(tracker.calls(), key=lambda c: (c.start, c.key), reverse=True)
+        rows = [self._cells(call, now) for call in calls]
+        plain = [tuple(str(cell) for cell in row) for row in rows]
+        table = self.query_one(DataTable)
+        if [c.key for c in calls] == [c.key for c in self._calls]:
+            columns = list(table.columns)
+            for call, row, new, old in zip(calls, rows, plain, self._shown, strict=True):
+                for column, cell, a, b in zip(columns, row, new, old, strict=True):
+                    if a != b:
+                        table.update_cell(call.key, column, cell, update_width=True)
+        else:
+            chosen = self._selected()
+            table.clear()
+            for call, row in zip(calls, rows, strict=True):
+                table.add_row(*row, key=call.key)
+            at = next((i for i, c in enumerate(calls) if c is chosen), None)
+            if at is not None:
+                table.move_cursor(row=at)
+        self._calls, self._shown = calls, plain
+        self.query_one(Label).update(HINT if calls else EMPTY)
 
     def _selected(self) -> Call | None:
         table = self.query_one(DataTable)
@@ -124,17 +180,19 @@ class CallTimeline(ModalScreen[str | None]):
         call = self.call
         state = "up" if call.active else f"ended · {call.cause}"
         with Vertical():
-            yield Label(f"{call.parties} · {len(call.channels)} channels · {state} · "
-                        f"{call.filter_text()} · f: follow in the stream")  # fmt: skip
+            yield Label(shown(f"{call.parties} · {len(call.channels)} channels · {state} · "
+                              f"{call.filter_text()} · f: follow in the stream"),
+                        markup=False)  # fmt: skip
             yield DataTable(cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         lanes = sorted(self.call.channels.values(), key=lambda c: c.first_seen)[:MAX_LANES]
-        lane_of = {ch.name: i for i, ch in enumerate(lanes)}
+        # By Uniqueid, not name: a name can be another channel's after a restart.
+        lane_of = {ch.uniqueid: i for i, ch in enumerate(lanes)}
         table.add_column("Time")
         for ch in lanes:
-            table.add_column(_short(ch.name))
+            table.add_column(safe.cell(_short(ch.name)))
         table.add_column("Detail")
         missing = 0
         for seq in self.call.seqs:
@@ -144,13 +202,13 @@ class CallTimeline(ModalScreen[str | None]):
                 continue
             frame = entry.frame
             cells: list[str | Text] = [""] * len(lanes)
-            source = lane_of.get(frame.get("Channel") or "")
-            dest = lane_of.get(frame.get("DestChannel") or "")
+            source = lane_of.get(frame.get("Uniqueid") or frame.get("LocalOneUniqueid") or "")
+            dest = lane_of.get(frame.get("DestUniqueid") or frame.get("LocalTwoUniqueid") or "")
             if source is not None:
                 arrow = " ──▶" if dest is not None else ""
-                cells[source] = Text(frame.name + arrow, style="bold")
+                cells[source] = safe.cell(frame.name + arrow, style="bold")
             if dest is not None:
-                cells[dest] = Text(("▶ " if source is not None else "") + frame.name)
+                cells[dest] = safe.cell(("▶ " if source is not None else "") + frame.name)
             detail = " ".join(
                 f"{k}={v}" for k in ("ChannelStateDesc", "Application", "DialStatus", "Cause-txt",
                                      "Variable", "Value", "BridgeUniqueid")
@@ -160,7 +218,7 @@ class CallTimeline(ModalScreen[str | None]):
                 detail = f"{frame.name} {detail}".strip()
             stamp = time.strftime("%H:%M:%S", time.localtime(entry.received))
             stamp += f".{int(entry.received * 1000) % 1000:03d}"
-            table.add_row(stamp, *cells, detail)
+            table.add_row(stamp, *cells, safe.cell(detail))
         if missing:
             self.notify(f"{missing} events of this call were evicted from the ring")
         table.focus()

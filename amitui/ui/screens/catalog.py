@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import Worker
 
+from amitui.protocol.safetext import shown
 from amitui.store.catalog import (
     NOT_FETCHED,
     DocResult,
@@ -37,6 +38,8 @@ from amitui.store.catalog import (
     gaps,
     is_implicit,
 )
+from amitui.store.exporting import write_private_text
+from amitui.ui import safe
 
 
 class EventDocsSource(Protocol):
@@ -123,10 +126,11 @@ class CatalogScreen(ModalScreen[None]):
         self._version = -1  # the catalog version last drawn
         self._loader: Worker[None] | None = None
         self._drawn: dict[str, int] = {}  # name -> the count its row shows
+        self._names: dict[str, str] = {}  # a name cell's text -> the name
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("", id="catalog-title")
+            yield Label("", id="catalog-title", markup=False)
             with Horizontal():
                 yield CatalogTable(id="types", cursor_type="row", zebra_stripes=True)
                 with Vertical(id="detail"):
@@ -209,8 +213,9 @@ class CatalogScreen(ModalScreen[None]):
         self._drawn[name] = entry.count
         table = self.types
         mark, role = _mark(*self._state(entry))
+        self._names[shown(entry.name)] = entry.name  # the sort gets the cell, not the key
         cells: dict[str, Text | str] = {
-            "name": entry.name,
+            "name": safe.cell(entry.name),  # the server's text: never a markup str
             "count": Text(f"{entry.count:,}", justify="right"),
             "last": _clock(entry.last_seen),
             "mark": table.styled(mark, role),
@@ -234,7 +239,7 @@ class CatalogScreen(ModalScreen[None]):
             if force or self._drawn.get(entry.name) != entry.count:  # a busy PBX: skip the rest
                 self._draw_type(entry.name)
         if force or len(table.rows) != known:
-            table.sort("name", key=lambda name: self._sort_key(str(name)))
+            table.sort("name", key=lambda cell: self._sort_key(self._names.get(str(cell), "")))
             if self.selected is not None and self.selected in table.rows:
                 table.move_cursor(row=table.get_row_index(self.selected))
         if self.selected is None and table.row_count:
@@ -253,7 +258,7 @@ class CatalogScreen(ModalScreen[None]):
         )  # fmt: skip
         count = f"{len(self.catalog)} types, {self.catalog.total:,} events"
         self.query_one("#catalog-title", Label).update(
-            f"Event catalog · {count} · {docs} · sorted by {self.sort_by}"
+            shown(f"Event catalog · {count} · {docs} · sorted by {self.sort_by}")
         )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -299,7 +304,7 @@ class CatalogScreen(ModalScreen[None]):
             return
         result, found = self._state(entry)
         doc = result if isinstance(result, EventDoc) else None
-        self.query_one("#doc", Static).update(_describe(entry, result))
+        self.query_one("#doc", Static).update(shown(_describe(entry, result), multiline=True))
         for stats in entry.headers.values():
             documented = doc is not None and doc.header(stats.name) is not None
             docs_text, mark, role = _header_state(stats.name, documented, found)
@@ -307,10 +312,12 @@ class CatalogScreen(ModalScreen[None]):
             samples = " | ".join(stats.samples)
             samples = samples if len(samples) <= _SAMPLES_WIDTH else samples[:_SAMPLES_WIDTH] + "…"
             table.add_row(
-                stats.name, seen, docs_text, table.styled(mark, role), samples, key=stats.name
-            )
+                safe.cell(stats.name), seen, docs_text, table.styled(mark, role),
+                safe.cell(samples), key=stats.name,
+            )  # fmt: skip
         for name in found.documented_not_seen if found else ():
-            table.add_row(name, "0", "yes", table.styled("never seen", "warn"), "", key=name)
+            never = table.styled("never seen", "warn")
+            table.add_row(safe.cell(name), "0", "yes", never, "", key=name)
         keep = was is not None and was in table.rows  # more events of this type: stay put
         if keep and was is not None:
             table.move_cursor(row=table.get_row_index(was))
@@ -332,7 +339,7 @@ class CatalogScreen(ModalScreen[None]):
             text = "not named, but the docs say this event may carry extra headers"
         else:
             text = "not in the server's docs for this event"
-        view.update(f"{name}: {text}")
+        view.update(shown(f"{name}: {text}"))
 
     # -- export -------------------------------------------------------------------------------
 
@@ -354,12 +361,13 @@ class CatalogScreen(ModalScreen[None]):
         try:
             for suffix, render in ((".md", catalog_to_markdown), (".json", catalog_to_json)):
                 path = folder / f"{stem}{suffix}"
-                path.write_text(render(self.catalog, self.docs, context), "utf-8")
+                # 0600 from creation, like every export: it holds sample values of calls.
+                write_private_text(path, render(self.catalog, self.docs, context))
                 written.append(str(path))
         except OSError as exc:
-            self.notify(f"cannot write {exc.filename}: {exc.strerror}", severity="error")
+            safe.notify(self, f"cannot write {exc.filename}: {exc.strerror}", severity="error")
             return
-        self.notify("\n".join(written), title="Catalog exported", timeout=10)
+        safe.notify(self, "\n".join(written), title="Catalog exported", timeout=10)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from amitui.protocol import Action
+from amitui.protocol.safetext import shown
 
 
 class ConfirmSend(ModalScreen[bool]):
@@ -35,10 +36,12 @@ class ConfirmSend(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(
-                f"{self.action.name} can change the PBX at {self.server}. Send it?", id="question"
-            )
-            yield Static(self.action.redacted_text(), id="wire", markup=False)
+            # The name and values may come from history, a saved file or a selected event:
+            # not markup, escapes visible (exactly the bytes, never their effect).
+            question = f"{self.action.name} can change the PBX at {self.server}. Send it?"
+            yield Label(shown(question), id="question", markup=False)
+            yield Static(shown(self.action.redacted_text(), multiline=True), id="wire",
+                         markup=False)  # fmt: skip
             with Horizontal():
                 yield Button("Send (y)", variant="warning", id="yes")
                 yield Button("Cancel (n)", id="no")

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
 from amitui.protocol import REDACTED, LocalProtocolError
+from amitui.protocol.safetext import shown
 from amitui.store.history import ActionRecord
 from amitui.store.saved import (
     Collection,
@@ -32,6 +33,7 @@ from amitui.store.saved import (
     from_record,
     variables,
 )
+from amitui.ui import safe
 
 Choice = tuple[str, list[tuple[str, str]]]
 
@@ -72,10 +74,10 @@ class ValuesForm(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, id="form-title", markup=False)
+            yield Label(shown(self.title_text), id="form-title", markup=False)
             for i, name in enumerate(self.fields):
-                yield Label(name, markup=False)
-                yield Input(placeholder=name, id=f"field-{i}")
+                yield Label(shown(name), markup=False)
+                yield Input(placeholder=shown(name), id=f"field-{i}", highlighter=safe.MASK)
             yield Label("", id="form-error", markup=False)
 
     def on_mount(self) -> None:
@@ -89,7 +91,7 @@ class ValuesForm(ModalScreen[Any]):
         try:
             result = self.check(self.values())
         except (ValueError, LocalProtocolError, SavedError) as exc:
-            self.query_one("#form-error", Label).update(str(exc))
+            self.query_one("#form-error", Label).update(shown(str(exc)))
             return
         self.dismiss(result)
 
@@ -138,7 +140,7 @@ class HistoryScreen(ModalScreen[Choice | None]):
             )
             yield Label(f"Sent ({len(self.records)}, newest first)", classes="section")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-            yield Label("Saved actions", classes="section", id="saved-title")
+            yield Label("Saved actions", classes="section", id="saved-title", markup=False)
             yield DataTable(id="saved", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -146,9 +148,10 @@ class HistoryScreen(ModalScreen[Choice | None]):
         history.add_columns("Time", "Action", "Status", "Latency", "Headers")
         for i, r in enumerate(self.records):
             latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "—"
+            # A history file is outside text too (a saved reply said `[/]`): cells, not markup.
             history.add_row(
-                _when(r.sent, self.now), r.name, r.status or "pending", latency,
-                _summary(r.headers), key=str(i),
+                _when(r.sent, self.now), safe.cell(r.name), safe.cell(r.status or "pending"),
+                latency, safe.cell(_summary(r.headers)), key=str(i),
             )  # fmt: skip
         self.query_one("#saved", DataTable).add_columns(
             "Name", "Action", "Variables", "Description"
@@ -164,9 +167,15 @@ class HistoryScreen(ModalScreen[Choice | None]):
         table.clear()
         for s in self.saved.values():
             names = ", ".join(f"${{{v}}}" for v in variables(s))
-            table.add_row(s.key, s.name, names, s.description, key=s.key)
+            table.add_row(
+                safe.cell(s.key),
+                safe.cell(s.name),
+                safe.cell(names),
+                safe.cell(s.description),
+                key=s.key,
+            )
         where = f" ({self.collection.path})" if self.collection is not None else ""
-        self.query_one("#saved-title", Label).update(f"Saved actions{where}")
+        self.query_one("#saved-title", Label).update(shown(f"Saved actions{where}"))
 
     # -- what is selected -------------------------------------------------------------------
 
@@ -193,7 +202,8 @@ class HistoryScreen(ModalScreen[Choice | None]):
         item = self._selected()
         if isinstance(item, ActionRecord):
             if resend and any(v == REDACTED for _, v in item.headers):
-                self.notify(
+                safe.notify(
+                    self,
                     f"{item.name} had a masked value; edit it (enter) and type it again",
                     severity="warning",
                 )
@@ -212,7 +222,7 @@ class HistoryScreen(ModalScreen[Choice | None]):
             try:
                 choice = check({})
             except (ValueError, LocalProtocolError) as exc:
-                self.notify(str(exc), title=saved.key, severity="error")
+                safe.notify(self, str(exc), title=saved.key, severity="error")
                 return
             self._finish(choice, resend)
             return
@@ -234,10 +244,10 @@ class HistoryScreen(ModalScreen[Choice | None]):
         item = self._selected()
         collection = self.collection
         if not isinstance(item, ActionRecord):
-            self.notify("Select a sent action (upper list) to save it")
+            safe.notify(self, "Select a sent action (upper list) to save it")
             return
         if collection is None:
-            self.notify("No collection file for this profile", severity="warning")
+            safe.notify(self, "No collection file for this profile", severity="warning")
             return
         record = item
 
@@ -253,7 +263,7 @@ class HistoryScreen(ModalScreen[Choice | None]):
             if result is not None:
                 self.saved[result.key] = result
                 self._fill_saved()
-                self.notify(f"saved as {result.key!r} in {collection.path}")
+                safe.notify(self, f"saved as {result.key!r} in {collection.path}")
 
         title = f"Save {record.name} as a named action (${{var}} in the file is asked at send)"
         self.app.push_screen(ValuesForm(title, ["name", "description"], check), saved)

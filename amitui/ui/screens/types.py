@@ -11,13 +11,15 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from amitui.store import FilteredView
+from amitui.store.rates import RateHistory, sparkline
+from amitui.ui import safe
 
 
 class EventTypes(ModalScreen[None]):
     DEFAULT_CSS = """
     EventTypes { align: center middle; }
     EventTypes > Vertical {
-        width: 60; max-width: 95%; height: 80%; border: thick $primary; background: $panel;
+        width: 90; max-width: 95%; height: 80%; border: thick $primary; background: $panel;
     }
     EventTypes Label { padding: 0 1; color: $text-muted; }
     EventTypes DataTable { height: 1fr; }
@@ -27,9 +29,10 @@ class EventTypes(ModalScreen[None]):
         Binding("escape,q,t", "close", "Close", id="types.close"),
     ]
 
-    def __init__(self, view: FilteredView) -> None:
+    def __init__(self, view: FilteredView, rates: RateHistory | None = None) -> None:
         super().__init__()
         self.view = view
+        self.rates = rates  # per-type events per second, for the sparklines
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -39,6 +42,9 @@ class EventTypes(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Event", "Count", "Shown")
+        if self.rates is not None:
+            table.add_columns("Now /s", "Last 60 s")
+            self.set_interval(1.0, self._fill, name="types-rates")
         self._fill()
         table.focus()
 
@@ -49,9 +55,16 @@ class EventTypes(ModalScreen[None]):
         counts: Counter[str] = self.view.ring.counts
         muted = {m.lower() for m in self.view.muted}
         for name, count in counts.most_common():
-            table.add_row(name, f"{count:,}", "muted" if name.lower() in muted else "yes", key=name)
+            state = "muted" if name.lower() in muted else "yes"
+            # The name is the server's: a cell Text, never a markup str.
+            rates = self._rate_cells(name) if self.rates is not None else []
+            table.add_row(safe.cell(name), f"{count:,}", state, *rates, key=name)
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
+
+    def _rate_cells(self, name: str) -> list[str]:
+        series = self.rates.series(name) if self.rates is not None else []
+        return [f"{series[-1]:,}" if series else "", sparkline(series, 40)]
 
     def action_toggle_mute(self) -> None:
         table = self.query_one(DataTable)

@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from amitui.client import ServerSpec, SessionError
 from amitui.client.interface import SessionLike
 from amitui.protocol import Action, LocalProtocolError
+from amitui.protocol.safetext import shown
 from amitui.store.catalog import EventCatalog
 from amitui.store.eventclasses import (
     ALL_CLASSES,
@@ -41,6 +42,7 @@ from amitui.store.eventclasses import (
     parse_user_perms,
     why_missing,
 )
+from amitui.ui import safe
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,80}$")  # what may go into a CLI command line
 
@@ -211,7 +213,8 @@ class WhyNoEvents(ModalScreen[None]):
             facts.append(f"Disabled for everyone (disabledevents): {', '.join(sorted(disabled))}")
         access = Access(self.read, self.spec.events, self.catalog.counts(), observed, disabled)
         self.explanations = why_missing(self.expected, access)
-        self.query_one("#why-facts", Static).update("\n".join(facts))
+        # The server's own words (user, classes, disabled events): escapes made visible.
+        self.query_one("#why-facts", Static).update("\n".join(shown(fact) for fact in facts))
         self._fill()
 
     def _fill(self) -> None:
@@ -221,14 +224,15 @@ class WhyNoEvents(ModalScreen[None]):
             role = "ok" if found.ok else "unknown" if found.verdict.name == "UNKNOWN" else "bad"
             style = self.get_component_rich_style(f"why--{role}", partial=True)
             table.add_row(
-                found.event, ", ".join(found.needs) or "?", found.source or "-",
-                Text(found.verdict.value, style=style), found.reason, key=found.event,
+                safe.cell(found.event), safe.cell(", ".join(found.needs) or "?"),
+                safe.cell(found.source or "-"), Text(found.verdict.value, style=style),
+                safe.cell(found.reason), key=found.event,
             )  # fmt: skip
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         found = next((e for e in self.explanations if e.event == event.row_key.value), None)
         if found is not None:
-            self.query_one("#why-detail", Static).update(f"{found.event}: {found.reason}")
+            self.query_one("#why-detail", Static).update(shown(f"{found.event}: {found.reason}"))
 
     def action_close(self) -> None:
         self.dismiss(None)

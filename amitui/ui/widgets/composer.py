@@ -24,7 +24,11 @@ from textual.worker import Worker
 
 from amitui.protocol.actions import Action, encode_action
 from amitui.protocol.errors import LocalProtocolError
+from amitui.protocol.safetext import shown
 from amitui.store.actiondocs import ActionDoc, CommandInfo, rank
+from amitui.ui import safe
+from amitui.ui.safe import SafeTextArea
+from amitui.ui.widgets.composer_builtin import builtin_doc, needs, not_listed
 from amitui.ui.widgets.composer_form import (
     FREE_HELP,
     ComposerForm,
@@ -72,15 +76,21 @@ class _PickerInput(Input):
 
 
 def _option(info: CommandInfo) -> Option:
+    # Content parts, never markup: ListCommands is the server's text.
     privileges = f" [{','.join(info.privileges)}]" if info.privileges else ""
     prompt = Content.assemble(
-        (info.name, "bold"), " ", (info.synopsis, "dim"), (privileges, "dim italic")
-    )
+        (shown(info.name), "bold"), " ", (shown(info.synopsis), "dim"),
+        (shown(privileges), "dim italic"),
+    )  # fmt: skip
     return Option(prompt, id=info.name)
 
 
 class ActionComposer(Vertical):
     """Compose one AMI action: documented form, free rows, or raw text."""
+
+    # f11 in any field maximises the whole pane: Textual maximises the nearest ancestor that
+    # allows it, and without this that was the focused one-line Input itself.
+    ALLOW_MAXIMIZE = True
 
     DEFAULT_CSS = """
     ActionComposer {
@@ -127,12 +137,13 @@ class ActionComposer(Vertical):
 
     def compose(self) -> ComposeResult:
         yield _PickerInput(placeholder="Action (type to search, e.g. orig)", id="composer-picker",
-                           compact=True, select_on_focus=False)  # fmt: skip
+                           compact=True, select_on_focus=False,
+                           highlighter=safe.MASK)  # fmt: skip
         yield OptionList(id="composer-matches", compact=True)
         yield Static(id="composer-notice", markup=False)
         yield Static("Pick an action above.", id="composer-doc", markup=False)
         yield ComposerForm(id="composer-form")
-        yield TextArea(id="composer-raw", compact=True, soft_wrap=False)
+        yield SafeTextArea(id="composer-raw", compact=True, soft_wrap=False)
         yield Static(id="composer-help", markup=False)
         with Horizontal(id="composer-bar"):
             yield Static("* required", id="composer-legend")
@@ -187,6 +198,8 @@ class ActionComposer(Vertical):
         else:
             self._commands = result
             self._set_notice("")
+            if self._action:  # chosen before the list came (o, h, r at start-up)
+                self._warn_unlisted(self._action)
         if self.query_one(_PickerInput).has_focus:
             self._open_matches()
 
@@ -198,7 +211,7 @@ class ActionComposer(Vertical):
             picker.value = name
         self._close_matches()
         doc_line = self.query_one("#composer-doc", Static)
-        doc_line.update(f"{name}: loading docs…")
+        doc_line.update(shown(f"{name}: loading docs…"))
         doc_line.remove_class("-reason")
         self.run_worker(
             self._load_doc(name, values, carried), group="composer-docs", exclusive=True,
@@ -210,16 +223,23 @@ class ActionComposer(Vertical):
             result = await self._docs.describe(name)
         except Exception as exc:  # as above: a reason on screen, not a traceback
             result = f"the docs failed: {exc}"
-        doc = result if isinstance(result, ActionDoc) else None
+        doc = result if isinstance(result, ActionDoc) else builtin_doc(name)
+        builtin = doc is not None and not isinstance(result, ActionDoc)
         if carried:
             # Values carried over from the previous action stay only where the new action
             # documents the same field; anything else would be sent to an action that never
             # asked for it (a Channel carried into a no-docs form would be sent as is).
             values = [(k, v) for k, v in values if doc is not None and doc.field(k) is not None]
-        line = _doc_line(doc) if doc is not None else f"{name}: {result}"
+        if doc is None:
+            line = f"{name}: {result}"
+        elif builtin:  # the user should know these are not the server's own docs, and why
+            line = f"{_doc_line(doc)} · amitui's built-in form; {result}"
+        else:
+            line = _doc_line(doc)
         doc_line = self.query_one("#composer-doc", Static)
-        doc_line.update(line)
-        doc_line.set_class(doc is None, "-reason")  # why there are no docs: show all of it
+        doc_line.update(shown(line))  # the docs and the reason are the server's text
+        doc_line.set_class(doc is None or builtin, "-reason")  # why no docs: show all of it
+        self._warn_unlisted(name)
         await self.form.load(doc, values)
         if self.screen.focused is None or self.has_focus_within:  # never steal from a pane
             self._focus_first_field()
@@ -234,8 +254,26 @@ class ActionComposer(Vertical):
 
     def _set_notice(self, text: str) -> None:
         notice = self.query_one("#composer-notice", Static)
-        notice.update(text)
+        notice.update(shown(text))
         notice.display = bool(text)
+
+    def _warn_unlisted(self, name: str) -> None:
+        """A name outside the user's own ListCommands will be refused: say so before Send."""
+        if self._commands:  # else the notice says why there is no list; keep it
+            self._set_notice(not_listed(name, self._commands) or "")
+
+    def why_denied(self, name: str) -> str:
+        """For a Permission denied reply: which write class `name` needs, as far as known."""
+        return needs(name, self._commands)
+
+    def _picker_help(self, matched: bool = True) -> str:
+        """Whose list the picker searches (Asterisk lists only what this user may send)."""
+        n = len(self._commands)
+        if not n:
+            return PICKER_HELP
+        if not matched:
+            return f"No match among the {n} actions this AMI user may send. Enter tries the name."
+        return f"Lists the {n} actions this AMI user may send. {PICKER_HELP}"
 
     # -- the picker -------------------------------------------------------------------------
 
@@ -246,6 +284,8 @@ class ActionComposer(Vertical):
         matches.set_options(_option(info) for info in infos)
         matches.highlighted = 0 if infos else None
         matches.set_class(bool(infos), "-open")
+        if self.query_one(_PickerInput).has_focus:
+            self.query_one("#composer-help", Static).update(self._picker_help(bool(infos)))
 
     def _close_matches(self) -> None:
         self.query_one("#composer-matches").remove_class("-open")
@@ -296,10 +336,11 @@ class ActionComposer(Vertical):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         widget = event.widget
         if isinstance(widget, _PickerInput):
-            self._open_matches()
-        elif not isinstance(widget, OptionList):
+            self._open_matches()  # which also says whose actions the list holds
+            return
+        if not isinstance(widget, OptionList):
             self._close_matches()
-        self.query_one("#composer-help", Static).update(_help_for(widget))
+        self.query_one("#composer-help", Static).update(shown(_help_for(widget)))
 
     # -- buttons, raw mode, send ------------------------------------------------------------
 
@@ -316,13 +357,14 @@ class ActionComposer(Vertical):
         if not self.raw_mode:
             name = self._action or self.query_one(_PickerInput).value.strip()
             text_area.text = render_raw(name, self.form.headers(strict=False))
+            text_area.move_cursor(text_area.document.end)  # ready to type the next header
             self.add_class("-raw")
             text_area.focus()
             return
         try:
             name, headers = parse_raw(text_area.text)
         except LocalProtocolError as exc:
-            self.notify(str(exc), title="Raw text", severity="error")
+            safe.notify(self, str(exc), title="Raw text", severity="error")
             return
         self.remove_class("-raw")
         if name and name.lower() != self._action.lower():
@@ -334,6 +376,8 @@ class ActionComposer(Vertical):
     def action_send(self) -> None:
         try:
             name, headers, missing = self._gather()
+            if not name and self.raw_mode:
+                raise LocalProtocolError("the raw text has no 'Action: Name' line")
             if not name:
                 raise LocalProtocolError("choose an action first (the box at the top)")
             if missing:
@@ -341,7 +385,7 @@ class ActionComposer(Vertical):
             action = Action.of(name, headers)
             encode_action(action)  # refuse here what the session would refuse later
         except LocalProtocolError as exc:
-            self.notify(str(exc), title="Not sent", severity="error")
+            safe.notify(self, str(exc), title="Not sent", severity="error")
             return
         self.post_message(self.SendRequested(action))
 

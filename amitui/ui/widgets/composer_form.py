@@ -7,6 +7,7 @@ docs' [Syntax] (extra rows of a repeatable field right after its first row), the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -17,7 +18,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from amitui.protocol.errors import LocalProtocolError
+from amitui.protocol.safetext import shown
 from amitui.store.actiondocs import ActionDoc, FieldDoc
+from amitui.ui import safe
+from amitui.ui.live_complete import suggester_for
 
 Header = tuple[str, str]
 
@@ -70,9 +74,12 @@ class FieldRow(HeaderRow):
 
     def compose(self) -> ComposeResult:
         mark = "*" if self.doc.required else " "
-        yield Label(f"{mark}{self.doc.name}", classes="composer--label", markup=False)
-        # Text, not str: a str tooltip is read as markup and docs are full of [brackets].
-        yield Input(self._initial, compact=True, tooltip=Text(self.help), select_on_focus=False)
+        # The docs are the server's text: shown(), and Text tooltips (a str tooltip is read as
+        # markup and docs are full of [brackets]). Values are drawn masked, sent exact.
+        yield Label(shown(f"{mark}{self.doc.name}"), classes="composer--label", markup=False)
+        yield Input(self._initial, compact=True, tooltip=safe.text(self.help),
+                    select_on_focus=False, highlighter=safe.MASK,
+                    suggester=suggester_for(self.app, self.doc.name))  # fmt: skip
         if self.extra:
             yield _small_button(REMOVE, "composer--remove", f"Remove this {self.doc.name} row")
         elif self.doc.repeatable:
@@ -95,9 +102,10 @@ class FreeRow(HeaderRow):
     def compose(self) -> ComposeResult:
         key, value = self._initial
         yield Input(key, placeholder="Header", compact=True, classes="composer--key",
-                    tooltip=Text(FREE_HELP), select_on_focus=False)  # fmt: skip
+                    tooltip=Text(FREE_HELP), select_on_focus=False,
+                    highlighter=safe.MASK)  # fmt: skip
         yield Input(value, placeholder="value", compact=True, tooltip=Text(FREE_HELP),
-                    select_on_focus=False)  # fmt: skip
+                    select_on_focus=False, highlighter=safe.MASK)  # fmt: skip
         yield _small_button(REMOVE, "composer--remove", "Remove this header row")
 
     @property
@@ -107,7 +115,7 @@ class FreeRow(HeaderRow):
 
 
 def _small_button(label: str, classes: str, tooltip: str) -> Button:
-    button = Button(label, classes=classes, compact=True, tooltip=tooltip)
+    button = Button(label, classes=classes, compact=True, tooltip=safe.text(tooltip))
     button.can_focus = False  # keyboard users have ctrl+n and empty values; keep tab order short
     return button
 
@@ -269,17 +277,59 @@ def parse_raw(text: str) -> tuple[str, list[Header]]:
     """
     name = ""
     headers: list[Header] = []
+    suspect: tuple[int, str, str] | None = None  # the first header that looks like Action
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         key, sep, value = line.partition(": ")
         key = key.strip()
         if not sep or not key:
+            said = _ACTION_WITHOUT_SEP.match(line)
+            if said and said["name"]:
+                raise _mangled(number, line, said["name"])
             raise LocalProtocolError(f"line {number} ({line[:30]!r}) is not 'Name: value'")
         if key.lower() != "action":
+            if suspect is None and _looks_like_action(key):
+                suspect = (number, line, value)
             headers.append((key, value))
         elif name:
             raise LocalProtocolError(f"line {number}: a second Action line")
         else:
             name = value.strip()
+    if not name and suspect is not None:
+        raise _mangled(*suspect)  # `Acton: Ping` would go out as a header of no action
     return name, headers
+
+
+# `Action Ping`, `Action:Ping`, `action=Ping`: meant as the Action line, but not `Name: value`.
+_ACTION_WITHOUT_SEP = re.compile(r"^\s*action\s*[:=\-]?\s*(?P<name>[A-Za-z]\w*)\s*$", re.I)
+
+
+def _mangled(number: int, line: str, name: str) -> LocalProtocolError:
+    return LocalProtocolError(
+        f"line {number} ({line[:30]!r}) looks like a mangled Action line: "
+        f"write 'Action: {name.strip()[:30]}'"
+    )
+
+
+def _looks_like_action(key: str) -> bool:
+    """`Acton`, `Actoin`, `Acion`: one edit from `Action`, or two if it starts the same way
+    (so `Option` is not taken for it, nor is `ActionID`)."""
+    low = key.lower()
+    if low == "actionid":
+        return False
+    edits = _edits(low, "action")
+    return edits <= 1 or (edits == 2 and low.startswith("a"))
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance with adjacent swaps counted once (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 from amitui.client.transcript import Transcript
 from amitui.store import formats as export
 from amitui.store.ring import GapMarker, StoredEvent
-from amitui.ui import clipboard
+from amitui.ui import clipboard, safe
 from amitui.ui.widgets import inspector_tables as tables
 from amitui.ui.widgets.inspector_tables import HeaderRow, Subject
 
@@ -33,6 +33,9 @@ _TOAST_VALUE = 60  # a toast shows this much of a copied value; the clipboard ge
 
 def _short(text: str) -> str:
     return text if len(text) <= _TOAST_VALUE else text[: _TOAST_VALUE - 1] + "…"
+
+
+_TABS = Binding.Group("Tabs", compact=True)
 
 
 class ResponseInspector(Widget):
@@ -76,7 +79,15 @@ class ResponseInspector(Widget):
         Binding("Y", "copy_raw", "Copy message", id="inspector.copy-raw"),
         Binding("J", "copy_json", "Copy JSON", show=False, id="inspector.copy-json"),
         Binding("A", "copy_command", "Copy as command", show=False, id="inspector.copy-command"),
-    ]
+        # One footer entry ("1234 Tabs"); the key panel lists each tab on its own line.
+        Binding("1", "show_tab('inspector-headers')", "Headers tab", group=_TABS,
+                id="inspector.tab-headers"),
+        Binding("2", "show_tab('inspector-raw')", "Raw tab", group=_TABS, id="inspector.tab-raw"),
+        Binding("3", "show_tab('inspector-list')", "List tab", group=_TABS,
+                id="inspector.tab-list"),
+        Binding("4", "show_tab('inspector-timing-pane')", "Timing tab", group=_TABS,
+                id="inspector.tab-timing"),
+    ]  # fmt: skip
 
     subject: reactive[Subject | None] = reactive(None, always_update=True, init=False)
     """What is shown. Set it through show_event/show_transcript/show_gap/clear."""
@@ -146,10 +157,13 @@ class ResponseInspector(Widget):
                 yield Static(id="inspector-timing", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#inspector-headers-table", DataTable).add_columns("Key", "Value")
         # Section and mask styles come from the theme, baked into cells: repaint on change.
         self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._render_subject(self.subject, keep_cursor=False)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        if self.is_mounted:
+            self._fill_headers_table(keep_cursor=True)  # the name column's cap follows the width
 
     def _on_theme_changed(self, _theme: Theme) -> None:
         self._render_subject(self.subject, keep_cursor=True)
@@ -163,14 +177,19 @@ class ResponseInspector(Widget):
         self.border_subtitle = Content(self._subtitle(subject))
         self._render_headers(subject, keep_cursor)
         raw = self.query_one("#inspector-raw-text", TextArea)
-        raw.load_text(tables.raw_text(subject))
+        note = ""
+        if isinstance(subject, StoredEvent) and subject.truncated:  # the ring keeps a cut copy
+            kept = len(subject.frame.raw)
+            note = f"── truncated, {subject.real_size:,} bytes ({kept:,} kept) ──\n"
+        raw.load_text(note + tables.raw_text(subject))
         self._render_list(subject, keep_cursor)
         self.query_one("#inspector-timing", Static).update(tables.timing(subject))
 
     @staticmethod
     def _subtitle(subject: Subject | None) -> str:
         if isinstance(subject, StoredEvent | GapMarker):
-            return " ".join(filter(None, [subject.server, tables.clock(subject.received)]))
+            server = tables.one_line(subject.server)
+            return " ".join(filter(None, [server, tables.clock(subject.received)]))
         if isinstance(subject, Transcript):
             return tables.clock(subject.sent_wall)
         return ""
@@ -194,10 +213,19 @@ class ResponseInspector(Widget):
         masked = self.get_component_rich_style("response-inspector--masked", partial=True)
         table: DataTable[Text] = self.query_one("#inspector-headers-table", DataTable)
         cursor = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        # Sized for this message: a DataTable column only ever grows, so after ListCommands
+        # every later message kept a name column wide enough to push its values off screen.
+        table.add_column("Key", width=tables.key_width(self._rows, self.content_size.width))
+        table.add_column("Value")
         table.add_rows(
             (
-                Text(row.key, style=section if row.section else ""),
+                Text(
+                    row.key,
+                    style=section if row.section else "",
+                    no_wrap=True,
+                    overflow="ellipsis",
+                ),
                 # Text, not str: a str cell is parsed as markup and "[Synopsis]" would vanish.
                 Text(row.value, style=section if row.section else masked if row.masked else ""),
             )
@@ -218,19 +246,41 @@ class ResponseInspector(Widget):
             footer.update("")
             tabs.get_tab("inspector-list").label = "List"
             if tabs.active == "inspector-list":
-                tabs.active = "inspector-headers"
+                self._switch_tab("inspector-headers")
             tabs.disable_tab("inspector-list")
             return
         tabs.enable_tab("inspector-list")
+        # The pane too, now: enable_tab only reaches it through messages, and a list that
+        # opens on its tab must be able to take the focus at once.
+        self.query_one("#inspector-list", TabPane).disabled = False
         tabs.get_tab("inspector-list").label = f"List {len(subject.items)}"
+        if not keep_cursor:  # a new list opens on its items; a refill leaves the user's tab
+            self._switch_tab("inspector-list")
         self._list_columns = tables.list_columns(subject.items)
         self._list_rows = [tables.list_cells(item, self._list_columns) for item in subject.items]
-        table.add_columns(*self._list_columns)
+        # Header names are the server's: Text labels (a str label is parsed as markup).
+        table.add_columns(*(Text(tables.one_line(name)) for name in self._list_columns))
         # Text cells for the same reason as the headers table: values are not markup.
         table.add_rows([Text(cell) for cell in row] for row in self._list_rows)
         if keep_cursor and self._list_rows:
             table.cursor_coordinate = cursor
         footer.update(tables.list_footer(subject))
+
+    # -- tabs ------------------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.get_tab(tab).disabled:
+            self._warn("No list here: only a list action's reply has one")
+            return
+        self._switch_tab(tab)
+
+    def _switch_tab(self, tab: str) -> None:
+        """Show `tab`; if the pane had focus, its view takes it (a hidden widget cannot keep it)."""
+        had_focus = self.has_focus_within
+        self.query_one(TabbedContent).active = tab
+        if had_focus:
+            self._focus_target().focus()
 
     # -- copying ---------------------------------------------------------------------------
 
@@ -238,7 +288,7 @@ class ResponseInspector(Widget):
         clipboard.copy_text(self.app, text, what)
 
     def _warn(self, message: str) -> None:
-        self.app.notify(message, severity="warning", markup=False)
+        safe.notify(self.app, message, severity="warning")
 
     def action_copy_value(self) -> None:
         """The selected thing in the active tab: header value, list cell, or text selection."""

@@ -7,14 +7,15 @@ check, timing wording) is a plain function that is easy to read and to test.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.content import Content
 
 from amitui.client.transcript import Outcome, Transcript
-from amitui.protocol.frames import REDACTED, SECRET_KEYS, Frame, FrameKind
+from amitui.protocol import safetext
+from amitui.protocol.frames import Frame, FrameKind, redact
 from amitui.store.formats import describe_frame, frame_as_ami, transcript_as_ami
 from amitui.store.ring import GapMarker, StoredEvent
 
@@ -28,15 +29,17 @@ ERROR, WARNING, SUCCESS, MUTED, ACCENT = (
     "$text-muted",
     "$text-accent",
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def printable(text: str) -> str:
-    """Text safe to paint: control characters (a stray ESC would restyle the terminal) are
-    shown as escapes; tabs and line feeds stay."""
-    if _CONTROL.search(text) is None:
-        return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Text safe to paint (safetext.shown): control, C1 and bidi characters (a stray ESC
+    would restyle the terminal) are shown as escapes; tabs and line feeds stay."""
+    return safetext.shown(text, multiline=True)
+
+
+def one_line(text: str) -> str:
+    """Outside text for a cell or a title: like `printable`, and a line feed is escaped too."""
+    return safetext.shown(text)
 
 
 def clock(epoch: float) -> str:
@@ -67,11 +70,10 @@ class HeaderRow:
 
 def _pairs(headers: tuple[tuple[str, str], ...], skip_output: bool) -> list[HeaderRow]:
     rows = []
-    for key, value in headers:
+    for (key, value), (_, visible) in zip(headers, redact(headers), strict=True):
         if skip_output and key.lower() == "output":
             continue  # shown as lines under the table, not as hundreds of rows
-        secret = key.lower() in SECRET_KEYS
-        rows.append(HeaderRow(key, REDACTED if secret else printable(value), masked=secret))
+        rows.append(HeaderRow(one_line(key), one_line(visible), masked=visible != value))
     return rows
 
 
@@ -100,14 +102,15 @@ def frame_rows(frame: Frame) -> list[HeaderRow]:
 
 def transcript_rows(tr: Transcript) -> list[HeaderRow]:
     """The action as sent, then each message that came back (list items live in List)."""
-    rows = [HeaderRow("» sent", f"{tr.action.name} at {clock(tr.sent_wall)}", section=True)]
+    sent = f"{one_line(tr.action.name)} at {clock(tr.sent_wall)}"
+    rows = [HeaderRow("» sent", sent, section=True)]
     rows += _pairs(tr.action.wire_headers(), skip_output=False)
     ex = tr.exchange
     if ex.response is None:
         rows.append(HeaderRow("» response", f"none ({tr.outcome.value})", section=True))
     else:
         after = f" after {ms(tr.latency_ms)}" if tr.latency_ms is not None else ""
-        rows.append(HeaderRow("» response", f"{ex.response.name}{after}", section=True))
+        rows.append(HeaderRow("» response", f"{one_line(ex.response.name)}{after}", section=True))
         rows += frame_rows(ex.response)
     for label, frames in (
         ("» list end", [ex.list_end] if ex.list_end else []),
@@ -115,7 +118,7 @@ def transcript_rows(tr: Transcript) -> list[HeaderRow]:
         ("» follow-up", ex.follow_ups),
     ):
         for frame in frames:
-            rows.append(HeaderRow(label, describe_frame(frame), section=True))
+            rows.append(HeaderRow(label, one_line(describe_frame(frame)), section=True))
             rows += frame_rows(frame)
     return rows
 
@@ -124,9 +127,9 @@ def gap_rows(marker: GapMarker) -> list[HeaderRow]:
     rows = [
         HeaderRow("Gap", f"#{marker.seq}"),
         HeaderRow("Received", clock(marker.received)),
-        HeaderRow("Reason", marker.reason),
+        HeaderRow("Reason", one_line(marker.reason)),
     ]
-    return rows + ([HeaderRow("Server", marker.server)] if marker.server else [])
+    return rows + ([HeaderRow("Server", one_line(marker.server))] if marker.server else [])
 
 
 def header_rows(subject: Subject | None) -> list[HeaderRow]:
@@ -137,6 +140,16 @@ def header_rows(subject: Subject | None) -> list[HeaderRow]:
     if isinstance(subject, GapMarker):
         return gap_rows(subject)
     return []
+
+
+KEY_MIN_CAP = 12  # in a narrow pane the name column may still take this much
+
+
+def key_width(rows: list[HeaderRow], room: int) -> int:
+    """The name column's width for this message: its longest name, but at most a third of
+    `room` (the table's width), so one long name never pushes every value off screen."""
+    longest = max((cell_len(row.key) for row in rows), default=1)
+    return max(1, min(longest, max(KEY_MIN_CAP, room // 3)))
 
 
 def output_text(subject: Subject | None) -> tuple[str, str] | None:
@@ -167,14 +180,16 @@ def notice(subject: Subject | None) -> Content | None:
     if isinstance(subject, GapMarker):
         return Content.styled("⚠ Events may be missing here (see Reason)", WARNING)
     if isinstance(subject, Transcript) and subject.response is not None and not subject.ok:
-        return Content.styled(f"✗ {subject.status}: {printable(subject.message)}", ERROR)
+        message = one_line(f"{subject.status}: {subject.message}")
+        return Content.styled(f"✗ {message}", ERROR)
     if isinstance(subject, Transcript) and subject.outcome is not Outcome.ANSWERED:
         return Content.styled(f"⚠ {outcome_text(subject)}", WARNING)
     frame = _main_frame(subject)
     if frame is None:
         return None
     if frame.kind is FrameKind.MALFORMED:
-        return Content.styled(f"✗ Malformed packet: {frame.error}. Raw bytes below.", ERROR)
+        error = one_line(frame.error or "")
+        return Content.styled(f"✗ Malformed packet: {error}. Raw bytes below.", ERROR)
     notes = []
     if frame.replaced:
         notes.append(f"{frame.replaced} invalid UTF-8 sequence(s) replaced with �")
@@ -197,26 +212,43 @@ def raw_text(subject: Subject | None) -> str:
 # -- List tab ----------------------------------------------------------------------------------
 
 
+# What tells one item from another in the channel lists (CoreShowChannels, Status…): these
+# lead the table when present, in this order; the other columns follow in first-seen order.
+LEAD_COLUMNS = (
+    "Channel", "ChannelStateDesc", "CallerIDNum", "Exten", "Context", "Application",
+    "Duration", "BridgeId",
+)  # fmt: skip
+# Hidden when every item carries the same value: a column repeating the list's event name or
+# class on every row only pushes the useful ones off screen (the Headers and Raw tabs keep it).
+_NOISE_WHEN_CONSTANT = frozenset({"event", "privilege"})
+
+
 def list_columns(items: list[Frame]) -> list[str]:
-    """The union of the items' header keys in first-seen order, without ActionID (the same
-    on every row, and already on the response)."""
+    """The union of the items' header keys: LEAD_COLUMNS first, the rest in first-seen order;
+    without ActionID (the same on every row, and already on the response), nor an Event or
+    Privilege column that would say the same thing on every row."""
     seen: dict[str, str] = {}  # lower-case key -> first spelling seen
     for item in items:
         for key, _ in item.headers:
             low = key.lower()
             if low != "actionid" and low not in seen:
                 seen[low] = key
-    return list(seen.values())
+    for low in _NOISE_WHEN_CONSTANT & seen.keys():
+        if len({tuple(item.get_all(low)) for item in items}) == 1:
+            del seen[low]
+    lead = {name.lower(): i for i, name in enumerate(LEAD_COLUMNS)}
+    first = sorted((low for low in seen if low in lead), key=lead.__getitem__)
+    return [seen[low] for low in first] + [key for low, key in seen.items() if low not in lead]
 
 
 def list_cells(item: Frame, columns: list[str]) -> list[str]:
     """One item's values under `columns`; repeated keys joined, secrets masked."""
     cells = []
+    masked = redact(item.headers)  # by role: DBGetResponse's Key is data, Login's a secret
     for column in columns:
-        values = item.get_all(column)
-        if column.lower() in SECRET_KEYS and values:
-            values = [REDACTED]
-        cells.append(printable(", ".join(values)))
+        low = column.lower()
+        values = [v for k, v in masked if k.lower() == low]
+        cells.append(one_line(", ".join(values)))
     return cells
 
 
@@ -228,6 +260,8 @@ def list_footer(tr: Transcript) -> Content:
         state = "still arriving" if tr.outcome is Outcome.PENDING else "no Complete event"
         return Content.styled(f"⚠ {n} items so far, {state}: the list may be incomplete", WARNING)
     declared = end.get("ListItems")
+    if declared is not None:
+        declared = one_line(declared)  # the server's text, quoted in the footer
     if declared is None:
         return Content.styled(f"{n} items; the Complete event has no ListItems", MUTED)
     if declared.strip() != str(n):
@@ -260,7 +294,7 @@ def _line(label: str, value: str, style: str = "") -> Content:
 def transcript_timing(tr: Transcript) -> Content:
     lines = [_line("Sent", f"{clock(tr.sent_wall)} (wall clock)")]
     if tr.latency_ms is not None:
-        lines.append(_line("Response", f"{ms(tr.latency_ms)} ({tr.status})"))
+        lines.append(_line("Response", f"{ms(tr.latency_ms)} ({one_line(tr.status)})"))
     if tr.exchange.is_list:
         done = ms(tr.total_ms) if tr.total_ms is not None else "not complete"
         lines.append(_line("List done", f"{done}, {len(tr.items)} items"))
@@ -269,12 +303,12 @@ def transcript_timing(tr: Transcript) -> Content:
     style = {Outcome.ANSWERED: SUCCESS, Outcome.PENDING: ""}.get(tr.outcome, WARNING)
     lines.append(_line("Outcome", outcome_text(tr), style))
     if tr.note:
-        lines.append(_line("Note", printable(tr.note)))
+        lines.append(_line("Note", one_line(tr.note)))
     for label, at in tr.timings:
         lines.append(_line("  +" + ms((at - tr.sent) * 1000), label))
     ex = tr.exchange
     for label, frames in (("Late", ex.late), ("Follow-ups", ex.follow_ups)):
-        names = ", ".join(describe_frame(f) for f in frames) or "none"
+        names = ", ".join(one_line(describe_frame(f)) for f in frames) or "none"
         lines.append(_line(label, f"{len(frames)}: {names}" if frames else names))
     return Content("\n").join(lines)
 
@@ -285,9 +319,9 @@ def event_timing(entry: StoredEvent) -> Content:
         _line("Sequence", f"#{entry.seq}"),
     ]
     if entry.server:
-        lines.append(_line("Server", entry.server))
+        lines.append(_line("Server", one_line(entry.server)))
     if entry.frame.action_id:
-        lines.append(_line("ActionID", printable(entry.frame.action_id)))
+        lines.append(_line("ActionID", one_line(entry.frame.action_id)))
     return Content("\n").join(lines)
 
 
@@ -314,11 +348,11 @@ def title(subject: Subject | None) -> str:
     if isinstance(subject, StoredEvent):
         frame = subject.frame
         if frame.kind is FrameKind.EVENT:
-            return f"Event #{subject.seq} {frame.name}"
+            return f"Event #{subject.seq} {one_line(frame.name)}"
         if frame.kind is FrameKind.MALFORMED:
             return f"Malformed packet #{subject.seq}"
-        return f"#{subject.seq} {describe_frame(frame)}"
-    parts = [subject.action.name, "→", subject.status]
+        return f"#{subject.seq} {one_line(describe_frame(frame))}"
+    parts = [one_line(subject.action.name), "→", one_line(subject.status)]
     if subject.total_ms is not None and subject.exchange.is_list:
         parts.append(f"{ms(subject.total_ms)} · {len(subject.items)} items")
     elif subject.latency_ms is not None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from amitui.client import Phase, SessionState
+from amitui.ui import safe
 
 _PHASE_CLASS = {
     Phase.READY: "ok",
@@ -25,6 +27,7 @@ class StatusFacts:
     rate: float = 0.0
     total: int = 0
     evicted: int = 0
+    evicted_by_size: int = 0  # of `evicted`, those the ring's byte bound pushed out
     dropped: int = 0
     shown: int = 0
     following: bool = True
@@ -35,24 +38,42 @@ class StatusFacts:
     extra: list[str] = field(default_factory=list)
 
 
-def status_text(f: StatusFacts, now: float) -> str:
+# Given up, in this order, when the line is wider than the bar: figures a glance can do
+# without, so that losses (evictions) and modes (paused, read-only, recording) stay in sight.
+_SPARE = ("version", "ping", "rate", "total")
+
+
+def status_text(f: StatusFacts, now: float, width: int | None = None) -> str:
+    """The bar's line; with `width`, parts in `_SPARE` go (and the separators narrow) until it
+    fits, so an 80-column terminal still shows the evictions and the mode."""
     s = f.state
-    parts = [f"● {s.describe(now)}"]  # who and where are in the title bar
+    parts = [("state", f"● {s.describe(now)}")]  # who and where are in the title bar
     if s.ami_version:
-        parts.append(f"AMI {s.ami_version}")
+        parts.append(("version", f"AMI {s.ami_version}"))
     if f.ping_ms is not None:
-        parts.append(f"ping {f.ping_ms:.0f} ms")
-    parts.append(f"{f.rate:,.1f} ev/s")
-    parts.append(f"{f.total:,} events")
+        parts.append(("ping", f"ping {f.ping_ms:.0f} ms"))
+    parts.append(("rate", f"{f.rate:,.1f} ev/s"))
+    parts.append(("total", f"{f.total:,} events"))
     if f.evicted or f.dropped:
-        parts.append(f"dropped {f.dropped:,} · evicted {f.evicted:,}")
-    parts.append("following" if f.following else f"PAUSED +{f.waiting:,}")
+        gone = f"evicted {f.evicted:,}"
+        if f.evicted_by_size:
+            gone += f" ({f.evicted_by_size:,} by size)"
+        parts.append(("lost", f"dropped {f.dropped:,} · {gone}" if f.dropped else gone))
+    parts.append(("mode", "following" if f.following else f"PAUSED +{f.waiting:,}"))
     if f.read_only:
-        parts.append("READ-ONLY")
+        parts.append(("mode", "READ-ONLY"))
     if f.demo:
-        parts.append("DEMO PBX")
-    parts.extend(f.extra)
-    return "  │  ".join(parts)
+        parts.append(("mode", "DEMO PBX"))
+    parts.extend(("extra", x) for x in f.extra)
+    line = "  │  ".join(text for _, text in parts)
+    if width is None or cell_len(line) <= width:
+        return line
+    for spare in (None, *_SPARE):
+        parts = [p for p in parts if p[0] != spare]
+        line = " │ ".join(text for _, text in parts)
+        if cell_len(line) <= width:
+            break
+    return line
 
 
 class StatusBar(Static):
@@ -65,4 +86,6 @@ class StatusBar(Static):
 
     def show(self, facts: StatusFacts) -> None:
         self.set_classes(_PHASE_CLASS.get(facts.state.phase, ""))
-        self.update(status_text(facts, time.monotonic()))
+        # Content, not a markup str: the state's reason and a replay's facts are outside text.
+        width = self.content_size.width or None  # 0 before the first layout: not known yet
+        self.update(safe.content(status_text(facts, time.monotonic(), width)))

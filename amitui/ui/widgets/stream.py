@@ -25,18 +25,34 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from amitui.protocol import Frame, FrameKind
+from amitui.protocol.safetext import shown
 from amitui.store import Entry, FilteredView, GapMarker, StoredEvent
 
 # Headers that identify an event at a glance, in the order they are shown.
 SUMMARY_KEYS = (
-    "Channel", "DestChannel", "Variable", "Value", "DialStatus", "Cause", "Cause-txt", "Exten",
+    "Channel", "DestChannel", "LocalOneChannel", "LocalTwoChannel", "Service", "AccountID",
+    "RemoteAddress", "Variable", "Value", "DialStatus", "Cause", "Cause-txt", "Exten",
     "Application", "AppData", "UserEvent", "ChannelStateDesc", "BridgeUniqueid", "Device",
     "State", "Peer", "PeerStatus", "Endpoint", "ContactStatus", "AOR", "Status", "Response",
     "Message", "Uniqueid", "Linkedid",
 )  # fmt: skip
 _BARE_KEYS = frozenset({"Channel"})  # shown as a bare value: it is the row's subject
-_SHORT = {"ChannelStateDesc": "State", "BridgeUniqueid": "Bridge", "DestChannel": "Dest"}
+_SHORT = {
+    "ChannelStateDesc": "State", "BridgeUniqueid": "Bridge", "DestChannel": "Dest",
+    "LocalOneChannel": "LocalOne", "LocalTwoChannel": "LocalTwo", "RemoteAddress": "From",
+}  # fmt: skip
 _SKIP = frozenset({"event", "privilege", "actionid"})
+# What every channel event carries (Asterisk's channel snapshot). A UserEvent's own headers
+# are the ones outside it: they are what the dialplan author put there, so they come first.
+_SNAPSHOT = frozenset(
+    key.lower()
+    for key in (
+        "Event", "Privilege", "Channel", "ChannelState", "ChannelStateDesc", "CallerIDNum",
+        "CallerIDName", "ConnectedLineNum", "ConnectedLineName", "Language", "AccountCode",
+        "Context", "Exten", "Priority", "Uniqueid", "Linkedid", "UserEvent", "ActionID",
+        "SystemName", "Timestamp", "Tenantid",
+    )
+)  # fmt: skip
 _HANGUPS = frozenset({"Hangup", "HangupRequest", "SoftHangupRequest", "HangupHandlerRun"})
 FAMILIES = ("call", "dialplan", "system", "security", "agent", "user", "reporting")
 NAME_WIDTH = 22
@@ -77,7 +93,16 @@ def summary(
         return [(None, frame.error or "malformed")]
     values = first if first is not None else _first_values(frame)
     picked: list[tuple[str | None, str]] = []
+    if frame.name == "UserEvent":
+        name = values.get("userevent")
+        if name:
+            picked.append(("UserEvent", name))
+        picked.extend(_own_headers(frame))
+        if len(picked) >= limit:
+            return picked[:limit]
     for key in SUMMARY_KEYS:
+        if picked and key == "UserEvent":
+            continue
         value = values.get(key.lower())
         if value:
             picked.append((None if key in _BARE_KEYS else _SHORT.get(key, key), value))
@@ -90,6 +115,11 @@ def summary(
                 if len(picked) >= 4:
                     break
     return picked
+
+
+def _own_headers(frame: Frame) -> list[tuple[str | None, str]]:
+    """A UserEvent's headers beyond the channel snapshot, in wire order."""
+    return [(k, v) for k, v in frame.peek_headers() if k.lower() not in _SNAPSHOT and v]
 
 
 class EventStream(ScrollView, can_focus=True):
@@ -133,6 +163,8 @@ class EventStream(ScrollView, can_focus=True):
         Binding("home,g", "first", "First", show=False, id="stream.first"),
         Binding("end,G", "follow", "Follow", id="stream.follow"),
         Binding("space", "toggle_pause", "Pause", id="stream.pause"),
+        Binding("left", "sideways(-1)", "Scroll left", show=False, id="stream.left"),
+        Binding("right", "sideways(1)", "Scroll right", show=False, id="stream.right"),
     ]
 
     following: reactive[bool] = reactive(True)
@@ -163,6 +195,7 @@ class EventStream(ScrollView, can_focus=True):
         self.waiting = 0  # rows that arrived while paused
         self._paused_at_seq = 0
         self._cache: OrderedDict[int, Strip] = OrderedDict()
+        self._widest = 0  # the longest row drawn so far: how far right `right` may scroll
         self._format_time = clock_format or format_time
 
     # -- data -------------------------------------------------------------------------------
@@ -174,7 +207,7 @@ class EventStream(ScrollView, can_focus=True):
             return False
         selected = self.selected_seq
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows))
+        self.virtual_size = Size(max(self._widest, self.size.width), len(rows))
         if selected is not None:
             index = bisect_left(rows, selected)
             found = index < len(rows) and rows[index] == selected
@@ -239,6 +272,13 @@ class EventStream(ScrollView, can_focus=True):
         start = self.cursor if self.cursor is not None else len(self.rows) - 1
         self._move_to(start + direction * max(1, self.size.height - 1))
 
+    def action_sideways(self, direction: int) -> None:
+        """Scroll the rows sideways, so a long row can be read whole."""
+        step = max(8, self.size.width // 3)
+        x = max(0, self.scroll_offset.x + direction * step)
+        self.scroll_to(x=x, animate=False, immediate=True, force=True)
+        self.refresh()
+
     def action_first(self) -> None:
         self._move_to(0)
 
@@ -264,12 +304,17 @@ class EventStream(ScrollView, can_focus=True):
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
         seq = self.rows[index]
-        strip = self._line(seq).apply_style(self.rich_style)
-        strip = strip.crop(self.scroll_offset.x, self.scroll_offset.x + width)
-        strip = strip.extend_cell_length(width, self.rich_style)
+        strip = self._line(seq)
+        base = self.rich_style
         if index == self.cursor:
-            strip = strip.apply_style(self.get_component_rich_style("event-stream--cursor"))
-        return strip
+            # Under the widget's own style, so the cursor's background wins over the pane's
+            # while each segment keeps its colour (a style applied later only fills gaps).
+            cursor = self.get_component_rich_style("event-stream--cursor")
+            strip = strip.apply_style(cursor)
+            base = base + cursor
+        strip = strip.apply_style(self.rich_style)
+        strip = strip.crop(self.scroll_offset.x, self.scroll_offset.x + width)
+        return strip.extend_cell_length(width, base)
 
     def _line(self, seq: int) -> Strip:
         cached = self._cache.get(seq)
@@ -278,6 +323,9 @@ class EventStream(ScrollView, can_focus=True):
             return cached
         entry = self.view.ring.get(seq)
         strip = Strip(self._segments(entry)) if entry is not None else Strip([])
+        if strip.cell_length > self._widest:
+            self._widest = strip.cell_length
+            self.virtual_size = Size(self._widest, len(self.rows))
         self._cache[seq] = strip
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -288,8 +336,10 @@ class EventStream(ScrollView, can_focus=True):
 
     def _segments(self, entry: Entry) -> list[Segment]:
         stamp = Segment(self._format_time(entry.received) + " ", self._style("time"))
+        # Every name, key and value is the server's text: shown() makes its escapes visible
+        # (a Segment goes to the terminal as it is).
         if isinstance(entry, GapMarker):
-            return [stamp, Segment(f"──── {entry.reason} ────", self._style("gap"))]
+            return [stamp, Segment(f"──── {shown(entry.reason)} ────", self._style("gap"))]
         assert isinstance(entry, StoredEvent)
         frame = entry.frame
         first = _first_values(frame)
@@ -297,12 +347,12 @@ class EventStream(ScrollView, can_focus=True):
         name = frame.name if frame.kind is FrameKind.EVENT else f"<{frame.kind.value}>"
         if frame.kind is FrameKind.RESPONSE:
             name = f"Response:{frame.name}"
-        segs = [stamp, Segment(name.ljust(NAME_WIDTH) + " ", self._style(role))]
+        segs = [stamp, Segment(shown(name).ljust(NAME_WIDTH) + " ", self._style(role))]
         key_style = self._style("key")
         for key, value in summary(frame, first=first):
             if key is not None:
-                segs.append(Segment(f"{key}=", key_style))
-            segs.append(Segment(value + "  "))
+                segs.append(Segment(f"{shown(key)}=", key_style))
+            segs.append(Segment(shown(value) + "  "))
         return segs
 
 

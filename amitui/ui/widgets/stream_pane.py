@@ -5,9 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input
 
+from amitui.protocol import safetext
 from amitui.store import FilteredView, FilterError, StoredEvent, parse_filter
+from amitui.ui import safe
 from amitui.ui.widgets.stream import EventStream
 
 
@@ -15,7 +18,11 @@ class StreamPane(Vertical):
     DEFAULT_CSS = """
     StreamPane { border: round $primary 50%; border-title-color: $foreground; }
     StreamPane:focus-within { border: round $primary; }
-    StreamPane > Input { display: none; height: 1; border: none; padding: 0 1; background: $panel; }
+    /* Input:focus draws a tall border that would take both rows of a 1-row bar and leave
+       no room for the text: the bar keeps no border, focused or not. */
+    StreamPane > Input, StreamPane > Input:focus {
+        display: none; height: 1; border: none; padding: 0 1; background: $panel;
+    }
     StreamPane > Input.-visible { display: block; }
     StreamPane > Input.-error { color: $error; }
     """
@@ -32,7 +39,9 @@ class StreamPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="filter: Event=Hangup Cause!=16  Channel~^PJSIP/  text", id="filter"
+            placeholder="filter: Event=Hangup Cause!=16  Channel~^PJSIP/  text",
+            id="filter",
+            highlighter=safe.MASK,  # a followed call puts the server's Linkedid in here
         )
         yield self.stream
 
@@ -57,7 +66,7 @@ class StreamPane(Vertical):
             self.view.set_filter(parse_filter(text))
         except FilterError as exc:
             box.add_class("-error")
-            self.notify(str(exc), title="Filter not applied", severity="error")
+            safe.notify(self, str(exc), title="Filter not applied", severity="error")
             return False
         box.remove_class("-error", "-visible")
         self.stream.focus()
@@ -72,7 +81,8 @@ class StreamPane(Vertical):
     def action_clear_filter(self) -> None:
         self.apply_filter("")
         if self.view.muted:
-            self.notify(f"Filter cleared; still muted: {', '.join(sorted(self.view.muted))}")
+            muted = ", ".join(sorted(self.view.muted))
+            safe.notify(self, f"Filter cleared; still muted: {muted}")
 
     def action_mute_selected(self) -> None:
         entry = self.stream.selected_entry()
@@ -82,7 +92,7 @@ class StreamPane(Vertical):
         self.view.mute(entry.frame.name)
         self.stream.sync()
         self.update_titles()
-        self.notify(f"Muted {entry.frame.name} (t lists types to unmute)")
+        safe.notify(self, f"Muted {entry.frame.name} (t lists types to unmute)")
 
     # -- titles -----------------------------------------------------------------------------
 
@@ -90,10 +100,10 @@ class StreamPane(Vertical):
         shown, total = len(self.stream.rows), len(self.view.ring)
         title = f"Events {shown:,}" if shown == total else f"Events {shown:,} of {total:,}"
         if self.view.filter:
-            title += f" · filter: {self.view.filter.text}"
+            title += f" · filter: {safetext.shown(self.view.filter.text)}"
         if self.view.muted:
             title += f" · muted {len(self.view.muted)}"
-        self.border_title = title
+        self.border_title = Content(title)  # not markup: the filter may quote the server
         if self.stream.following:
             self.border_subtitle = "following · ↑ or space pauses"
         else:

@@ -1,0 +1,139 @@
+"""One complete packet's bytes to a Frame: decoding, lines to headers, the kind, and the body
+of legacy Command output. The parser (amitui.protocol.parser) decides where packets end and
+calls these; `Frame` calls `parse_lines` to split an event stored unparsed on first use.
+
+Rules (pinned by tests/protocol/test_parser.py and test_parser_fidelity.py):
+
+* Decoded once per packet, as UTF-8 with invalid bytes replaced and counted.
+* Split at the first colon only; exactly one space after it is dropped. A line with no colon,
+  or no name before it (`: value`), is a loose line.
+* Response or event by the first header (OriginateResponse events carry a `Response:`).
+* Legacy `Response: Follows`: headers are the CRLF-terminated `Key:` lines, the body is raw
+  LF-only CLI text up to `--END COMMAND--`. A capture saved with LF line ends has lost the CRs:
+  its headers are then the ones Asterisk writes there (Privilege, ActionID), each once.
+"""
+
+from __future__ import annotations
+
+from amitui.protocol.frames import Frame, FrameKind, Header
+
+_KINDS = {"response": FrameKind.RESPONSE, "event": FrameKind.EVENT}
+# The headers Asterisk writes before a legacy body (action_command()): what tells them from
+# body lines once a capture has lost the CRs that mark them.
+_LEGACY_HEADERS = ("privilege", "actionid")
+
+
+def _decode(raw: bytes) -> tuple[str, int]:
+    try:
+        return raw.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "replace")
+        # Count only the replacements made here, not U+FFFD the server already sent.
+        return text, text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+
+
+def _kind(headers: list[Header]) -> FrameKind:
+    """Response or event by the first header; else the first of those keys; else unknown.
+
+    Never by looking for `Response` anywhere first: OriginateResponse events carry one.
+    """
+    first = headers[0][0].lower()
+    if first in _KINDS:
+        return _KINDS[first]
+    for key, _ in headers:
+        kind = _KINDS.get(key.lower())
+        if kind is not None:
+            return kind
+    return FrameKind.UNKNOWN
+
+
+def _split_lines(text: str) -> tuple[list[Header], list[str]]:
+    # Asterisk ends every line with CRLF: split on that directly unless a bare LF is present.
+    if text.count("\n") == text.count("\r\n"):
+        lines = text.split("\r\n")
+    else:
+        lines = text.replace("\r\n", "\n").split("\n")
+    headers: list[Header] = []
+    loose: list[str] = []
+    append = headers.append
+    for line in lines:
+        # The common shape first: "Key: value" with no colon in the key, split once.
+        key, sep, value = line.partition(": ")
+        if sep and ":" not in key and key:
+            append((key, value))
+            continue
+        key, sep, value = line.partition(":")
+        if not sep or not key:
+            if line:
+                loose.append(line)  # no colon, or no name before it (": value")
+            continue
+        # Exactly one space goes; more is content (indented CLI output).
+        append((key, value[1:] if value[:1] == " " else value))
+    return headers, loose
+
+
+def parse_lines(raw: bytes) -> tuple[tuple[Header, ...], tuple[str, ...], int]:
+    """Headers, loose lines and replacement count of a plain (non-legacy) packet."""
+    text, replaced = _decode(raw)
+    headers, loose = _split_lines(text)
+    return tuple(headers), tuple(loose), replaced
+
+
+def build_frame(raw: bytes) -> Frame:
+    """Parse one complete packet (without its terminating empty line)."""
+    text, replaced = _decode(raw)
+    headers, loose = _split_lines(text)
+    if not headers:
+        return Frame(
+            FrameKind.MALFORMED,
+            (),
+            raw,
+            loose=tuple(loose),
+            replaced=replaced,
+            error="no 'Key: value' lines in this packet",
+        )
+    kind = _kind(headers)
+    output = None
+    if kind is FrameKind.RESPONSE:
+        values = [v for k, v in headers if k.lower() == "output"]
+        if values:
+            output = tuple(values)
+    return Frame(kind, tuple(headers), raw, output=output, loose=tuple(loose), replaced=replaced)
+
+
+def build_legacy_frame(raw: bytes) -> Frame:
+    """Parse a `Response: Follows` packet: CRLF headers, then a raw body up to the marker.
+
+    A header line ends in CR; the body is LF-only CLI text, whose lines may look like headers.
+    When the first line has no CR either, the capture lost them all (saved with LF line ends):
+    the headers are then the ones Asterisk writes there, Privilege and ActionID, each once."""
+    text, replaced = _decode(raw)
+    headers: list[Header] = []
+    lines = text.split("\n")
+    crlf = lines[0].endswith("\r")
+    wanted = list(_LEGACY_HEADERS)
+    body_start = len(lines)
+    for i, line in enumerate(lines):
+        key, sep, value = line.removesuffix("\r").partition(":")
+        if crlf:
+            header = line.endswith("\r") and bool(sep and key)
+        else:
+            header = bool(sep and key) and (i == 0 or key.lower() in wanted)
+            if header and i:
+                wanted.remove(key.lower())
+        if not header or "--END COMMAND--" in line:
+            body_start = i
+            break
+        headers.append((key, value[1:] if value.startswith(" ") else value))
+    body = "\n".join(lines[body_start:])
+    body = body[: body.rfind("--END COMMAND--")]
+    out = body.split("\n")
+    if out and out[-1] == "":
+        out.pop()  # the newline before the marker ends the last line, it is not a line
+    return Frame(
+        FrameKind.RESPONSE,
+        tuple(headers),
+        raw,
+        output=tuple(line.removesuffix("\r") for line in out),
+        replaced=replaced,
+    )
