@@ -79,7 +79,7 @@ async def main() -> None:
         await pilot.pause(0.3)
         shoot(app, "inspect-event")
 
-        await pilot.press("slash", *"Event=Hangup", "enter")
+        await pilot.press("slash", *"Event~^(Newchannel|Hangup|DialEnd)$", "enter")
         await pilot.pause(0.3)
         shoot(app, "filter")
         await pilot.press("x")
