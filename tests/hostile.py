@@ -17,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from amitui.protocol import Frame, Parser
+from tests.client.fakeami import LoopbackAmi
 
 OSC52 = "\x1b]52;c;aGFja2Vk\x07"  # base64 "hacked" into the clipboard
 OSC0 = "\x1b]0;owned\x07"  # the window title
@@ -118,30 +119,10 @@ def list_commands() -> list[tuple[str, str]]:
 
 
 @dataclass
-class HostileAmi:
+class HostileAmi(LoopbackAmi):
     """A loopback AMI server that accepts any login and answers everything with poison."""
 
     refuse_login: bool = False
-    received: list[Frame] = field(default_factory=list)
-    writers: list[asyncio.StreamWriter] = field(default_factory=list)
-    server: asyncio.Server | None = None
-
-    @property
-    def port(self) -> int:
-        assert self.server is not None
-        return int(self.server.sockets[0].getsockname()[1])
-
-    async def start(self) -> HostileAmi:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return self
-
-    async def stop(self) -> None:
-        for writer in self.writers:
-            writer.transport.abort()
-        self.writers.clear()
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.writers.append(writer)

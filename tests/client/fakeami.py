@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Self
 
 from amitui.protocol import Frame, Parser
 
@@ -13,21 +14,20 @@ BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 
 
 @dataclass
-class FakeAmi:
-    secret: str = "s3cret"
-    answer_pings: bool = True
-    banner: bytes = BANNER
+class LoopbackAmi:
+    """What every loopback test server shares: a free port on 127.0.0.1, the frames received,
+    and clients cut off at once on stop. Subclasses answer in `_serve`."""
+
     received: list[Frame] = field(default_factory=list)
     writers: list[asyncio.StreamWriter] = field(default_factory=list)
     server: asyncio.Server | None = None
-    connections: int = 0
 
     @property
     def port(self) -> int:
         assert self.server is not None
         return int(self.server.sockets[0].getsockname()[1])
 
-    async def start(self) -> FakeAmi:
+    async def start(self) -> Self:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         return self
 
@@ -41,6 +41,17 @@ class FakeAmi:
         for w in self.writers:
             w.transport.abort()
         self.writers.clear()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class FakeAmi(LoopbackAmi):
+    secret: str = "s3cret"
+    answer_pings: bool = True
+    banner: bytes = BANNER
+    connections: int = 0
 
     def push(self, data: bytes) -> None:
         """Send bytes to every connected client."""
