@@ -1,3 +1,3 @@
-from amitui.cli import main
+from amitui.commands.cli import main
 
 raise SystemExit(main())

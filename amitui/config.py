@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from amitui.settings import SettingError, UiSettings, parse_ui
+
 PROFILE_KEYS = frozenset(
     {
         "host", "port", "user", "secret", "tls", "tls_insecure", "tls_ca", "tls_fingerprint",
         "auth", "events", "read_only", "color", "confirm", "confirm_actions", "safe_actions",
     }
 )  # fmt: skip
-# [ui] settings that bound memory: positive whole numbers (events; bytes).
-UI_POSITIVE_INTS = ("ring_capacity", "ring_max_bytes")
 
 
 class ConfigError(Exception):
@@ -54,8 +54,19 @@ class Config:
     path: Path | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
     default_profile: str | None = None
-    ui: dict[str, Any] = field(default_factory=dict)
+    ui: UiSettings = field(default_factory=UiSettings)  # [ui], checked by settings.py
     keys: dict[str, str] = field(default_factory=dict)
+    # [groups]: a name for several profiles opened in one console (`--group NAME`)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+    def group(self, name: str) -> list[str]:
+        """The profiles of a named group, in the order the file lists them."""
+        try:
+            return list(self.groups[name])
+        except KeyError:
+            known = ", ".join(sorted(self.groups)) or "none"
+            where = self.path or "the config file"
+            raise ConfigError(f"no group {name!r} in {where} (groups: {known})") from None
 
     def profile(self, name: str | None) -> Profile:
         """The named profile, the default one, or an empty profile."""
@@ -72,6 +83,15 @@ class Config:
 
 def config_dir() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "amitui"
+
+
+def state_dir() -> Path:
+    """Where history and other state live, apart from the settings: $XDG_STATE_HOME/amitui,
+    by default ~/.local/state/amitui. The XDG spec says a relative path there is ignored."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "amitui"
 
 
@@ -97,6 +117,27 @@ def _profile(name: str, raw: Any, path: Path) -> Profile:
     if values.get("auth", "auto") not in ("auto", "md5", "plain"):
         raise ConfigError(f"{path}: [profiles.{name}] auth must be auto, md5 or plain")
     return Profile(name=name, **values)
+
+
+def _groups(raw: Any, profiles: dict[str, Profile], path: Path) -> dict[str, list[str]]:
+    """`[groups]`: each a list of profile names; a name that is no profile is one clear line."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{path}: [groups] must be a table of lists, e.g. core = ["a", "b"]')
+    groups: dict[str, list[str]] = {}
+    for name, members in raw.items():
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise ConfigError(f"{path}: [groups] {name} must be a list of profile names")
+        if not members:
+            raise ConfigError(f"{path}: [groups] {name} names no profile")
+        unknown = [m for m in members if m not in profiles]
+        if unknown:
+            known = ", ".join(sorted(profiles)) or "none"
+            raise ConfigError(
+                f"{path}: [groups] {name} names unknown profiles: {', '.join(unknown)} "
+                f"(profiles: {known})"
+            )
+        groups[str(name)] = list(dict.fromkeys(members))  # a name twice is one server
+    return groups
 
 
 def _check_private(path: Path) -> None:
@@ -131,14 +172,15 @@ def load(path: Path | None = None) -> Config:
     keys = data.get("keys", {})
     if not isinstance(ui, dict) or not isinstance(keys, dict):
         raise ConfigError(f"{path}: [ui] and [keys] must be tables")
-    for key in UI_POSITIVE_INTS:
-        value = ui.get(key, 1)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"{path}: [ui] {key} must be a whole number above 0")
+    try:
+        settings = parse_ui(ui)
+    except SettingError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return Config(
         path=path,
         profiles=profiles,
         default_profile=default,
-        ui=ui,
+        ui=settings,
         keys={str(k): str(v) for k, v in keys.items()},
+        groups=_groups(data.get("groups", {}), profiles, path),
     )

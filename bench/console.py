@@ -193,6 +193,7 @@ class Figures:
     shown: int = 0
     evicted: int = 0
     calls: int = 0
+    untraced: int = 0  # evicted before call tracing and the catalog read them (counted)
     tracer_keys: int | None = None
     rss_start: int = 0
     rss_full: tuple[float, int] | None = None  # (seconds in, RSS) when the ring first filled
@@ -250,6 +251,7 @@ def count(app: AmiApp, fig: Figures) -> None:
     fig.evicted = ring.evicted
     fig.rss_end = rss()
     fig.calls = len(app.bridge.calls.calls())
+    fig.untraced = app.bridge.unanalysed
     # The call tracer's union-find map: not pruned when calls are, so it shows any growth.
     parent = getattr(app.bridge.calls, "_parent", None)
     fig.tracer_keys = len(parent) if isinstance(parent, dict) else None
@@ -301,6 +303,10 @@ def report(args: argparse.Namespace, fig: Figures) -> int:
     print(
         f"rate received: {fig.received / wall:,.0f} events/s over {wall:.1f} s; "
         f"calls kept by the call tracer: {fig.calls:,}{keys}"
+    )
+    print(
+        f"analysis: {fig.untraced:,} events evicted before call tracing and the catalog read "
+        "them (counted; the status bar says so)"
     )
     print(f"cpu: {fig.cpu / wall:.0%} of one core ({fig.cpu:.1f} s over {wall:.1f} s)")
     report_memory(fig)

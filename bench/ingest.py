@@ -13,10 +13,11 @@ marker. Each contender connects, logs in and reads until the marker (or EOF):
 * amitui — AmiSession (parser + correlator) delivering each read's batch to StoreBridge,
   i.e. into the EventRing the console shows: the whole ingest path, not just the parser.
 
-Two references have no target but say where the difference comes from: the minimal loop
-keeping the newest 100,000 dicts (what keeping events costs by itself), and amitui's session
-into the bare ring (without what StoreBridge adds per event). Last, each stage of amitui's
-path is timed alone over the same bytes, in-process (`--no-breakdown` skips that).
+The minimal loop keeping the newest 100,000 dicts (what keeping events costs by itself) is
+the reference amitui's target is set against (>= 1.0x; and >= 2x panoramisk); amitui's
+session into the bare ring (without what StoreBridge adds per event) has no target. Last,
+each stage of amitui's path is timed alone over the same bytes, in-process (`--no-breakdown`
+skips that).
 
 The time of one contender runs from the connect to the last event handled, so it includes
 the login (about a millisecond on loopback, negligible against seconds of flood). Rounds
@@ -51,8 +52,9 @@ from amitui.ui.bridge import StoreBridge
 
 READ_SIZE = 1 << 18  # what AmiSession asks the socket for per read
 LOGIN = b"Action: Login\r\nUsername: bench\r\nSecret: bench\r\nEvents: on\r\n\r\n"
-TARGET_VS_PANORAMISK = 1.5
-TARGET_VS_MINIMAL = 0.9
+# The issue's round 2: against the loop that keeps what it reads, as the console must.
+TARGET_VS_PANORAMISK = 2.0
+TARGET_VS_KEEPING = 1.0
 
 
 @dataclass
@@ -117,7 +119,8 @@ def minimal_loop(port: int, events: int, keep: deque[dict[str, str]] | None = No
 
 def minimal_loop_keeping(port: int, events: int) -> Run:
     """The minimal loop, but keeping the newest events as the console must (as many as the
-    ring holds): a reference for what retention alone costs. No target is set against it."""
+    ring holds): what retention alone costs, and the reference amitui's ingest target is set
+    against."""
     keep: deque[dict[str, str]] = deque(maxlen=EventRing().capacity)
     return minimal_loop(port, events, keep)
 
@@ -388,12 +391,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         met &= ratio >= TARGET_VS_PANORAMISK
         print(f"{'ratio amitui / panoramisk':<37}: {ratio:>10.2f}   "
               f"{_verdict(ratio, TARGET_VS_PANORAMISK)}")  # fmt: skip
-    ratio = ours / medians[MINIMAL]
-    met &= ratio >= TARGET_VS_MINIMAL
-    print(f"{'ratio amitui / minimal loop':<37}: {ratio:>10.2f}   "
-          f"{_verdict(ratio, TARGET_VS_MINIMAL)}")  # fmt: skip
+    print(f"{'ratio amitui / minimal loop':<37}: {ours / medians[MINIMAL]:>10.2f}   (no target)")
     print(f"{'ratio amitui / raw reads':<37}: {ours / medians[RAW]:>10.4f}   (no target)")
-    print(f"{'ratio amitui / minimal keeping':<37}: {ours / medians[KEEPING]:>10.2f}   (no target)")
+    ratio = ours / medians[KEEPING]
+    met &= ratio >= TARGET_VS_KEEPING
+    print(f"{'ratio amitui / minimal keeping':<37}: {ratio:>10.2f}   "
+          f"{_verdict(ratio, TARGET_VS_KEEPING)}")  # fmt: skip
 
     if not args.no_breakdown:
         print("where amitui's time goes (same bytes, in-process, no socket), us per event:")

@@ -111,6 +111,32 @@ async def main() -> None:
         await pilot.press("escape", "escape", "d")
         await pilot.pause(1.5)  # the catalog reads the server's docs for the selected type
         shoot(app, "catalog")
+    await several()
+
+
+async def several() -> None:
+    """Two demo PBXs in one console (`amitui --profile pbx-a --profile pbx-b`): the server
+    column in each profile's colour, both in the status bar, the composer aimed at one."""
+    servers = [await serve(port=0, seed=seed, rate=2.0) for seed in (7, 8)]
+    looks = (("pbx-a", "darkorange"), ("pbx-b", "deepskyblue"))
+    specs = [
+        (ServerSpec(user="demo", secret="demo", port=s.port, name=name), Profile(name, color=c))
+        for s, (name, c) in zip(servers, looks, strict=True)
+    ]
+    app = AmiApp(specs, Settings(clock=fixed_clock))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: len({e.server for e in app.ring if e.server}) == 2)
+            await until(pilot, lambda: len(app.ring) > 120)
+            await pilot.press("up", "up")
+            await pilot.pause(0.3)
+            shoot(app, "several")
+            await pilot.press("slash", *"Server=pbx-b Event~^(Newchannel|Hangup)$", "enter")
+            await pilot.pause(0.3)
+            shoot(app, "several-filter")
+    finally:
+        for server in servers:
+            await server.close()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ SANDBOX = ROOT / "scripts" / "asterisk-sandbox"
 def _no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never read the developer's own config or secret."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))  # history, etc.
     monkeypatch.delenv("AMITUI_CONFIG", raising=False)
     monkeypatch.delenv("AMITUI_SECRET", raising=False)
 

@@ -1,5 +1,5 @@
 """A hostile AMI server in a thread, for testing the synchronous scripting commands in-process
-(`amitui.cli.main` runs its own event loop, so the server cannot share it). Each action is
+(`amitui.commands.cli.main` runs its own event loop, so the server cannot share it). Each action is
 answered by `reply(action) -> bytes | None`; `CLOSE` closes the connection instead. Loopback only.
 """
 

@@ -80,3 +80,28 @@ def test_startup_runs_and_scripting_stays_textual_free() -> None:
     out = run("startup.py", "--runs", "1")
     lines_starting(out, "amitui --help", "amitui action Ping", "console first paint")
     assert "start-up checks: passed" in out
+
+
+def test_cli_runs_and_checks_every_output() -> None:
+    out = run("cli.py", "--events", "300", "--rounds", "1")
+    lines_starting(
+        out,
+        "amitui events --json",
+        "amitui events (AMI text)",
+        "minimal loop",
+        "output",
+        "ratio amitui / minimal",
+        "targets",
+    )
+    assert "output: correct" in out
+    assert "panoramisk 1." in out or "panoramisk: not installed" in out
+
+
+def test_cli_without_panoramisk_still_runs(tmp_path: Path) -> None:
+    (tmp_path / "panoramisk").mkdir()
+    (tmp_path / "panoramisk" / "__init__.py").write_text("raise ImportError('hidden')\n")
+    env = {"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = run("cli.py", "--events", "200", "--rounds", "1", env=env)
+    assert "panoramisk: not installed" in out
+    assert "ratio amitui / panoramisk" not in out
+    assert "output: correct" in out

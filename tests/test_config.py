@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from amitui.cli import build_parser, server_spec
+from amitui.commands.cli import build_parser
 from amitui.config import ConfigError, load
+from amitui.connection import server_spec
 
 PROFILE = """
 default_profile = "lab"

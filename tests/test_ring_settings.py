@@ -8,7 +8,7 @@ import pytest
 
 from amitui.client import ServerSpec
 from amitui.config import ConfigError, load
-from amitui.store.ring import DEFAULT_MAX_BYTES
+from amitui.settings import DEFAULT_MAX_BYTES
 from amitui.ui.app import AmiApp
 from amitui.ui.launch import _settings
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from amitui.cli import main
 from amitui.client import ServerSpec
+from amitui.commands.cli import main
+from amitui.commands.recorder import record
 from amitui.protocol import Frame
-from amitui.recorder import record
 from tests.hostileami import CLOSE, Answer, HostileAmi, default_reply, packet
 
 # OSC 52 (clipboard write), OSC 0 (window title), CSI (clear screen), C1 CSI, a bidi override.

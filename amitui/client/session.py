@@ -17,9 +17,14 @@ Theory of operation
   gone even if TCP has not noticed, and the connection is dropped and re-made.
 * `run()` reconnects with capped exponential backoff and jitter, and reports each gap through
   `on_gap`, so the stream can mark where events were missed. A refused login is final.
+* Behind AstManProxy (its banner says so) the connection outlives the Asterisk servers behind
+  it: their restarts become gaps without a reconnect, and the versions come from CoreSettings.
+  What the proxy changes in the byte stream is recognised in amitui/client/proxy.py.
+* A response carrying an ActionID this session never used is another client's (a proxy
+  forwards them): counted in `foreign_responses`, kept in `foreign`, never an event.
 
-Tests: tests/client/test_session.py (fake server: stalls, drops, garbage) and
-tests/integration/ (the real Asterisk).
+Tests: tests/client/test_session_faults.py (fake server: stalls, drops, garbage),
+tests/client/test_proxy.py (a fake AstManProxy) and tests/integration/ (the real Asterisk).
 """
 
 from __future__ import annotations
@@ -28,13 +33,15 @@ import asyncio
 import contextlib
 import random
 import time
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from amitui.client.behind_proxy import ProxyAware
 from amitui.client.errors import ConnectError, LoginError, NotReady, ReadOnlyRefused
 from amitui.client.policy import ActionPolicy
+from amitui.client.proxy import BannerPrelude, Upstreams, cut_note, proxy_name
 from amitui.client.state import Phase, SessionState
 from amitui.client.subscription import Subscription
 from amitui.client.transcript import Outcome, Transcript
@@ -49,16 +56,17 @@ from amitui.protocol import (
     FrameKind,
     Parser,
     Role,
+    Routed,
     challenge_key,
     encode_action,
 )
+from amitui.protocol.correlator import REMEMBERED_ACTIONS
+from amitui.protocol.parser import DEFAULT_MAX_FRAME
+from amitui.protocol.recent import RecentMap
 from amitui.protocol.safetext import shown
 
-
-def _is_shutdown(event: Frame) -> bool:
-    return event.name == "Shutdown"
-
-
+# Events the session itself looks at: Asterisk going away, and (behind a proxy) coming back.
+_WATCHED = frozenset({"Shutdown", "FullyBooted"})
 _PASS_TO_STREAM = frozenset({Role.EVENT, Role.FOLLOW_UP, Role.STRAY, Role.LATE})
 
 
@@ -99,7 +107,7 @@ GapCallback = Callable[[str], None]
 WireCallback = Callable[[str, bytes | Frame], None]
 
 
-class AmiSession:
+class AmiSession(ProxyAware):
     def __init__(
         self,
         spec: ServerSpec,
@@ -111,7 +119,7 @@ class AmiSession:
         on_state: StateCallback | None = None,
         on_gap: GapCallback | None = None,
         on_wire: WireCallback | None = None,
-        max_frame: int = 8 * 1024 * 1024,
+        max_frame: int = DEFAULT_MAX_FRAME,
     ) -> None:
         self.spec = spec
         self.timing = timing or Timing()
@@ -121,11 +129,18 @@ class AmiSession:
         self.on_state = on_state
         self.on_gap = on_gap
         self.on_wire = on_wire
+        # Listeners added while running (a recording), beside on_wire/on_gap: add_tap().
+        self._taps: list[tuple[WireCallback | None, GapCallback | None]] = []
         self.max_frame = max_frame
         self.ids = ActionIds()
         self.state = SessionState(Phase.IDLE, spec.address, spec.user)
         self.banner: Frame | None = None
+        self.upstreams: Upstreams | None = None  # behind a proxy: the Asterisk servers there
         self.events_received = 0
+        self.events_before_banner = 0  # of events_received (a proxy under load sends some)
+        self.foreign_responses = 0  # other clients' responses, set aside (see `foreign`)
+        self.foreign: deque[Frame] = deque(maxlen=50)  # the latest of them, for debugging
+        self.logoff: Transcript | None = None  # how the last close() was answered
         self.reconnects = 0
         self.ping_ms: float | None = None
         self.callback_errors: list[str] = []
@@ -133,9 +148,11 @@ class AmiSession:
         self._writer: asyncio.StreamWriter | None = None
         self._reader_task: asyncio.Task[str] | None = None
         self._keepalive_task: asyncio.Task[None] | None = None
+        self._learn_task: asyncio.Task[None] | None = None
         self._correlator = Correlator()
         self._waiting: dict[str, tuple[Transcript, asyncio.Future[None]]] = {}
-        self._recent: OrderedDict[str, Transcript] = OrderedDict()  # answered, for follow-ups
+        # Answered, for timing their follow-ups: as many as the correlator routes them for.
+        self._recent: RecentMap[str, Transcript] = RecentMap(REMEMBERED_ACTIONS)
         self._banner_seen: asyncio.Future[Frame] | None = None
         self._dead_reason: str | None = None
         self._closing = False
@@ -143,9 +160,46 @@ class AmiSession:
 
     # -- public API --------------------------------------------------------------------------
 
+    def add_tap(
+        self, *, wire: WireCallback | None = None, gap: GapCallback | None = None
+    ) -> Callable[[], None]:
+        """Hear the wire (each action sent, masked; each frame as parsed) and the gaps too,
+        beside `on_wire`/`on_gap`, until the returned function is called. A recording
+        started and stopped while the session runs uses this; nothing is swapped in place."""
+        tap = (wire, gap)
+        self._taps.append(tap)
+
+        def remove() -> None:
+            if tap in self._taps:
+                self._taps.remove(tap)
+
+        return remove
+
+    @property
+    def tapped(self) -> int:
+        """How many taps are listening now."""
+        return len(self._taps)
+
+    def _wire_listeners(self) -> list[WireCallback]:
+        taps = [wire for wire, _ in self._taps if wire is not None]
+        return taps if self.on_wire is None else [self.on_wire, *taps]
+
+    @property
+    def replay(self) -> None:
+        """A live session has no playback controls (client/interface.py ReplayControl)."""
+        return None
+
     @property
     def ready(self) -> bool:
         return self.state.phase is Phase.READY
+
+    @property
+    def local_address(self) -> tuple[str, int] | None:
+        """Our end of the connection (host, port), while connected: Asterisk names it as the
+        RemoteAddress of its security events about this session."""
+        writer = self._writer
+        name = writer.get_extra_info("sockname") if writer is not None else None
+        return (str(name[0]), int(name[1])) if name else None
 
     def subscribe(self, maxsize: int = 1000) -> Subscription:
         """A bounded queue of event batches; a full queue drops and counts, never blocks."""
@@ -180,6 +234,7 @@ class AmiSession:
         self._keepalive_task = asyncio.create_task(
             self._keepalive(), name=f"ami-keepalive {spec.address}"
         )
+        self._learn_upstream()
 
     async def run(self) -> None:
         """Stay connected until close(): reconnect with backoff, report gaps. Returns on a
@@ -211,6 +266,8 @@ class AmiSession:
                 self._gap(f"connection lost: {reason}")
                 lost_at = time.monotonic()
             await self._drop_connection(reason)
+            if self._closing:
+                break
             if not self.reconnect:
                 self._set(Phase.FAILED, reason=reason)
                 return
@@ -234,6 +291,11 @@ class AmiSession:
             )
         if not self.ready:
             raise NotReady(f"not connected to {self.spec.address} ({self.state.describe()})")
+        ups = self.upstreams
+        if ups is not None and ups.all_down():
+            # The proxy drops an action it has no Asterisk to send to: say so now, not after
+            # the timeout.
+            raise NotReady(f"{ups.note}; the proxy has nowhere to send {action.name}")
         return await self._send(action, timeout)
 
     async def close(self, *, logoff: bool = True) -> None:
@@ -241,7 +303,7 @@ class AmiSession:
         self._wake.set()
         if self.ready and logoff:
             with contextlib.suppress(Exception):
-                await self._send(Action("Logoff"), 2.0, internal=True)
+                self.logoff = await self._send(Action("Logoff"), 2.0, internal=True)
         await self._drop_connection("closed")
         self._set(Phase.CLOSED)
 
@@ -298,20 +360,28 @@ class AmiSession:
         return self._dead_reason or reason
 
     async def _drop_connection(self, reason: str) -> None:
-        tasks = [t for t in (self._keepalive_task, self._reader_task) if t is not None]
+        tasks = [
+            t for t in (self._keepalive_task, self._learn_task, self._reader_task) if t is not None
+        ]
         self._keepalive_task = None
+        self._learn_task = None
         self._reader_task = None
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.close()
-        for task in tasks:
-            if task is not asyncio.current_task():
-                task.cancel()
-        for task in tasks:
-            if task is not asyncio.current_task():
-                with contextlib.suppress(BaseException):
-                    await task
-        self._fail_pending(f"connection lost before the answer ({reason}); not re-sent")
+        others = [task for task in tasks if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        try:
+            if others:
+                # wait() does not raise what the tasks raised, but does raise our own
+                # cancellation: swallowing it would keep a cancelled run() going.
+                await asyncio.wait(others)
+        finally:
+            for task in others:
+                if task.done() and not task.cancelled():
+                    task.exception()  # seen: no "exception was never retrieved" at exit
+            self._fail_pending(f"connection lost before the answer ({reason}); not re-sent")
 
     def _fail_pending(self, note: str) -> None:
         now = time.monotonic()
@@ -328,8 +398,10 @@ class AmiSession:
         t = self.timing
         while True:
             await asyncio.sleep(t.ping_interval)
+            if self._ping_pointless():
+                continue
             tr = await self._send(Action("Ping"), t.pong_deadline, internal=True)
-            if tr.outcome is Outcome.TIMEOUT:
+            if tr.outcome is Outcome.TIMEOUT and not self._pong_missed():
                 self._dead_reason = f"no Pong within {t.pong_deadline:g} s"
                 if self._writer is not None:
                     self._writer.transport.abort()
@@ -343,6 +415,8 @@ class AmiSession:
         return ceiling * jitter
 
     async def _pause(self, delay: float) -> None:
+        if self._closing:
+            return  # close() has set _wake already: clearing it would hold run() for `delay`
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), delay)
@@ -366,8 +440,11 @@ class AmiSession:
         aid = action.action_id or ""
         self._waiting[aid] = (tr, fut)
         writer.write(data)
-        if self.on_wire is not None:
-            self.on_wire("out", action.redacted_text().encode())
+        listeners = self._wire_listeners()
+        if listeners:
+            text = action.redacted_text().encode()
+            for listen in listeners:
+                listen("out", text)
         limit = timeout if timeout is not None else self.timing.action_timeout
         try:
             await asyncio.wait_for(asyncio.shield(fut), limit)
@@ -393,14 +470,22 @@ class AmiSession:
         return reason
 
     async def _read_until_end(self, reader: asyncio.StreamReader, parser: Parser) -> str:
+        prelude: BannerPrelude | None = BannerPrelude()
         try:
             while True:
                 data = await reader.read(1 << 18)
+                if prelude is not None:
+                    held = self._before_banner(prelude, data)
+                    if held is None:
+                        continue
+                    prelude = None
+                    parser.feed(held)
+                elif data:
+                    parser.feed(data)
                 if not data:
                     parser.feed_eof()
                     self._process(parser)
                     return "the server closed the connection"
-                parser.feed(data)
                 self._process(parser)
         except (ConnectionError, OSError) as exc:
             return f"connection lost: {exc.__class__.__name__}"
@@ -414,14 +499,18 @@ class AmiSession:
         batch: list[Frame] = []
         append = batch.append
         route = self._correlator.route
-        on_wire = self.on_wire
+        listeners = self._wire_listeners()
         event = FrameKind.EVENT
         for frame in parser.frames():
-            if on_wire is not None:
-                on_wire("in", frame)
+            if listeners:
+                for listen in listeners:
+                    listen("in", frame)
             seen = self._banner_seen
             if seen is not None and not seen.done():
                 if frame.kind is FrameKind.BANNER:
+                    # Known at once: what follows in this read may already be the proxy's.
+                    proxy = proxy_name(frame)
+                    self.upstreams = Upstreams(proxy) if proxy is not None else None
                     seen.set_result(frame)
                     continue
                 seen.set_exception(
@@ -430,24 +519,50 @@ class AmiSession:
                         f"{frame.text[:60]!r}"
                     )
                 )
-            if frame.kind is event and _is_shutdown(frame):
-                # Asterisk says why before it closes: keep that as the reason for the gap.
-                how = shown(frame.get("Shutdown") or "now")
-                again = ", restarting" if (frame.get("Restart") or "").lower() == "true" else ""
-                self._dead_reason = f"Asterisk shut down ({how}{again})"
-            routed = route(frame)
-            if routed is PLAIN_EVENT:
-                append(frame)
-                continue
-            if routed.exchange is not None:
-                self._note_reply(routed.role, routed.exchange, routed.finished, frame)
-            if routed.role in _PASS_TO_STREAM:
-                append(frame)
+            gap: str | None = None
+            if frame.kind is event:
+                if frame.name in _WATCHED:
+                    gap = self._watched(frame)
+                routed = route(frame)
+                if routed is PLAIN_EVENT:
+                    # Behind a proxy, another client's list items and follow-ups reach us
+                    # too, with that client's ActionID. Directly, Asterisk sends an event
+                    # with an ActionID only to the session that sent the action.
+                    if self.upstreams is None or not frame.action_id or not self._foreign(frame):
+                        append(frame)
+                    if gap is None:
+                        continue
+                elif self._streamed(routed, frame):
+                    append(frame)
+            else:
+                routable = True
+                if self.upstreams is not None:
+                    routable, gap = self._from_proxy(frame)
+                if routable and self._streamed(route(frame), frame):
+                    append(frame)
+            if gap is not None:
+                # The marker goes after the frame that told, and after everything before it.
+                if batch:
+                    self._deliver(batch)
+                batch = []
+                append = batch.append
+                self._gap(gap)
         if batch:
             self._deliver(batch)
 
+    def _streamed(self, routed: Routed, frame: Frame) -> bool:
+        """Note a reply on its transcript; True when the frame goes to the stream as well."""
+        if routed.exchange is not None:
+            self._note_reply(routed.role, routed.exchange, routed.finished, frame)
+        if routed.role not in _PASS_TO_STREAM:
+            return False
+        return routed.role is not Role.STRAY or not self._foreign(frame)
+
     def _note_reply(self, role: Role, exchange: Exchange, finished: bool, frame: Frame) -> None:
         now = time.monotonic()
+        ups = self.upstreams
+        if ups is not None and ups.answered(frame):
+            self._refresh()
         waiting = self._waiting.get(exchange.action_id)
         if waiting is None:
             # Later frames of a finished action (OriginateResponse, a late second response):
@@ -457,6 +572,8 @@ class AmiSession:
                 done.timings.append((f"{role.value}: {frame.name}", now))
             return
         tr, fut = waiting
+        if ups is not None and tr.truncated is None:
+            tr.truncated = cut_note(frame)
         if role is Role.RESPONSE:
             tr.answered = now
             tr.timings.append((f"response: {frame.name}", now))
@@ -468,9 +585,7 @@ class AmiSession:
             del self._waiting[exchange.action_id]
             tr.done = now
             tr.outcome = Outcome.ANSWERED
-            self._recent[exchange.action_id] = tr
-            while len(self._recent) > 256:
-                self._recent.popitem(last=False)
+            self._recent.put(exchange.action_id, tr)
             if not fut.done():
                 fut.set_result(None)
 
@@ -488,11 +603,12 @@ class AmiSession:
     def _gap(self, text: str) -> None:
         if self.on_gap is not None:
             self.on_gap(text)
+        for _, gap in list(self._taps):
+            if gap is not None:
+                gap(text)
 
     def _set(self, phase: Phase, **changes: object) -> None:
-        version = self.banner.version if self.banner is not None else None
-        base = SessionState(phase, self.spec.address, self.spec.user, ami_version=version)
-        state = replace(base, **changes)  # type: ignore[arg-type]
+        state = replace(self._base_state(phase), **changes)  # type: ignore[arg-type]
         if state == self.state:
             return
         self.state = state

@@ -27,6 +27,9 @@ class Transcript:
     outcome: Outcome = Outcome.PENDING
     note: str | None = None  # why an action did not complete
     internal: bool = False  # sent by the session itself (login, keepalive)
+    # Why the reply may lack lines although it looks complete (AstManProxy cuts long packets);
+    # None when nothing says so. The CLI and the inspector show it next to the outcome.
+    truncated: str | None = None
     timings: list[tuple[str, float]] = field(default_factory=list)
 
     @property

@@ -61,7 +61,7 @@ async def open_connection(
                 limit=1 << 20,
             )
     except TimeoutError:
-        raise ConnectError(f"cannot connect to {where}: no answer within {timeout:g} s") from None
+        raise ConnectError(f"timed out connecting to {where} after {timeout:g} s") from None
     except ssl.SSLCertVerificationError as exc:
         raise ConnectError(
             f"TLS to {where}: certificate not trusted ({exc.verify_message}); use --tls-ca FILE, "

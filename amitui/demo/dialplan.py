@@ -18,10 +18,14 @@ phone that is busy or does not answer sends the caller on to voicemail (amitui/d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from amitui.demo import voicemail
 from amitui.demo.model import DOWN, RING, RINGING, UP, Channel, Phone
-from amitui.demo.pbx import DemoPbx
 from amitui.demo.sched import FOREVER, Script
+
+if TYPE_CHECKING:  # scripts drive a DemoPbx; pbx.py starts them (through traffic.py)
+    from amitui.demo.pbx import DemoPbx
 
 Step = tuple[str, str]
 _SHORT: dict[str, list[Step]] = {
@@ -271,15 +275,6 @@ def phone_rings(pbx: DemoPbx, callee: Channel) -> Script:
 
 
 # -- background traffic ------------------------------------------------------------------------
-
-
-def start_background(pbx: DemoPbx) -> None:
-    pbx.sched.spawn(call_arrivals(pbx), "call arrivals", 0.2)
-    pbx.sched.spawn(phone_noise(pbx), "phone noise", 3.0)
-    from amitui.demo.queues import start_queue_traffic  # imports this module: a cycle
-
-    start_queue_traffic(pbx)
-    pbx.sched.spawn(voicemail.owners_read(pbx), "voicemail owners", 10.0)
 
 
 def call_arrivals(pbx: DemoPbx) -> Script:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from amitui.demo import cli, live_handlers, operations, voicemail
+from amitui.demo import asterisk_cli, live_handlers, operations, voicemail
 from amitui.demo.model import coreshow_item, status_item
 from amitui.demo.wire import (
     command_output,
@@ -65,7 +65,7 @@ async def command(s: ClientSession, f: Frame) -> None:
     if not text:
         s.send(error(_aid(f), "No command provided"))
         return
-    ok, lines = cli.run(s.pbx, s.rec, text, s.pbx.now)
+    ok, lines = asterisk_cli.run(s.pbx, s.rec, text, s.pbx.now)
     s.send(command_output(_aid(f), lines, ok=ok))
 
 

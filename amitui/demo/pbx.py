@@ -55,8 +55,9 @@ class DemoPbx:
         self._local_seq = count()
         self._device_states: dict[str, str] = {}
         if background and self.rate > 0:
-            # Imported here: dialplan's scripts are written against DemoPbx (a cycle).
-            from amitui.demo.dialplan import start_background
+            # Deferred: the traffic scripts drive a DemoPbx, so they sit above this module;
+            # importing them at the top would make the demo's modules a cycle.
+            from amitui.demo.traffic import start_background
 
             start_background(self)
 

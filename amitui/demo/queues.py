@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from amitui.demo.dialplan import dial
 from amitui.demo.model import RING, UP, Channel
-from amitui.demo.pbx import DemoPbx
 from amitui.demo.sched import Script
 from amitui.demo.wire import PbxEvent
 from amitui.protocol import Header
+
+if TYPE_CHECKING:
+    from amitui.demo.pbx import DemoPbx
 
 # AST_DEVICE_* numbers, as Status reports them, from DeviceStateChange's words.
 STATUS = {"UNKNOWN": 0, "NOT_INUSE": 1, "INUSE": 2, "BUSY": 3, "INVALID": 4, "UNAVAILABLE": 5,

@@ -10,8 +10,12 @@ says what the frame is for:
   `Message` saying the results "will follow"), the action stays open for its items.
 * An event carrying the ActionID of an open list is an item of it, unless it ends the list:
   `EventList: Complete`, or, with no EventList header, an event named `...Complete`.
-* A response without an ActionID (Ping on 1.6.0/1.6.1, Events before 1.8.5) answers the oldest
-  action still waiting for its response: Asterisk serves one session's actions in order.
+* A response without an ActionID answers an action only where Asterisk is known to drop the
+  ActionID it was sent (Ping on 1.6.0/1.6.1, Events before 1.8.5): the oldest such action still
+  waiting for its response, since Asterisk serves one session's actions in order. Any other
+  response without one is a stray, never the answer to an action that carried an ActionID:
+  AstManProxy forwards its own upstream login reply to every client, and handed to the oldest
+  waiting action it once reported an Originate that was never answered as a success.
 * A second response for an action already answered (JabberSend, CoreShowChannelMap errors) is
   kept on that action as a late response; it never lands on another one.
 * An event carrying the ActionID of an action answered earlier (OriginateResponse, UserEvent)
@@ -27,13 +31,19 @@ from __future__ import annotations
 
 import enum
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from amitui.protocol.actions import Action
 from amitui.protocol.frames import Frame, FrameKind
+from amitui.protocol.recent import RecentMap
 
 _WILL_FOLLOW = re.compile(r"will follow", re.IGNORECASE)
+# The actions some Asterisk versions answer without echoing their ActionID (protocol notes §4,
+# §9, §10; commit 14b46c79f9 fixed Events in 1.8.5). Lowercased.
+ANSWERED_WITHOUT_ID = frozenset({"ping", "events"})
+# Finished actions remembered for their late responses and follow-up events. An Originate's
+# OriginateResponse may come long after hundreds of other actions; older ones are forgotten.
+REMEMBERED_ACTIONS = 256
 
 
 class Role(enum.Enum):
@@ -96,10 +106,9 @@ def ends_list(event: Frame) -> bool:
 
 
 class Correlator:
-    def __init__(self, remember: int = 256) -> None:
+    def __init__(self, remember: int = REMEMBERED_ACTIONS) -> None:
         self._pending: dict[str, Exchange] = {}  # insertion order is send order
-        self._recent: OrderedDict[str, Exchange] = OrderedDict()
-        self._remember = remember
+        self._recent: RecentMap[str, Exchange] = RecentMap(remember)
 
     @property
     def pending(self) -> list[Exchange]:
@@ -135,10 +144,7 @@ class Correlator:
     def _finish(self, exchange: Exchange) -> None:
         exchange.done = True
         self._pending.pop(exchange.action_id, None)
-        self._recent[exchange.action_id] = exchange
-        self._recent.move_to_end(exchange.action_id)
-        while len(self._recent) > self._remember:
-            self._recent.popitem(last=False)
+        self._recent.put(exchange.action_id, exchange)
 
     def _route_response(self, frame: Frame) -> Routed:
         aid = frame.action_id
@@ -154,9 +160,28 @@ class Correlator:
                 exchange.late.append(frame)
                 return Routed(Role.LATE, exchange)
         else:
-            exchange = next((e for e in self._pending.values() if e.response is None), None)
+            exchange = next(
+                (
+                    e
+                    for e in self._pending.values()
+                    if e.response is None and e.action.name.lower() in ANSWERED_WITHOUT_ID
+                ),
+                None,
+            )
             if exchange is None:
                 return Routed(Role.STRAY)
+        return self._answer(exchange, frame)
+
+    def settle(self, action_id: str, frame: Frame) -> Routed | None:
+        """`frame` answers the pending action `action_id` although it is no response (the
+        session knows: AstManProxy answers Logoff with a bare `Goodbye:` line). None when that
+        action is not waiting for its response."""
+        exchange = self._pending.get(action_id)
+        if exchange is None or exchange.response is not None:
+            return None
+        return self._answer(exchange, frame)
+
+    def _answer(self, exchange: Exchange, frame: Frame) -> Routed:
         exchange.response = frame
         if opens_list(frame):
             exchange.is_list = True

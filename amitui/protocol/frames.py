@@ -11,9 +11,16 @@ from __future__ import annotations
 import enum
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+
+from amitui.protocol.lines import Header as Header
+from amitui.protocol.lines import parse_lines
 
 REDACTED = "********"
+
+
+# The first header of AstManProxy's own packets, and the name they are shown under.
+_PROXY_SAYINGS = {"proxymessage": "ProxyMessage", "goodbye": "Goodbye"}
 
 
 class FrameKind(enum.Enum):
@@ -24,7 +31,6 @@ class FrameKind(enum.Enum):
     MALFORMED = "malformed"  # bytes that could not be framed (over the size cap, cut short)
 
 
-Header = tuple[str, str]
 
 
 class Frame:
@@ -71,8 +77,6 @@ class Frame:
         return frame
 
     def _parse(self) -> tuple[Header, ...]:
-        from amitui.protocol.parser import parse_lines
-
         headers, loose, replaced = parse_lines(self.raw)
         self._headers = headers
         self._loose = loose
@@ -93,8 +97,6 @@ class Frame:
         headers = self._headers
         if headers is not None:
             return headers
-        from amitui.protocol.parser import parse_lines
-
         return parse_lines(self.raw)[0]
 
     @property
@@ -151,7 +153,8 @@ class Frame:
 
     @property
     def name(self) -> str:
-        """The event name, the response status, or the banner text."""
+        """The event name, the response status, the banner text, or for AstManProxy's own
+        packets their header (`ProxyMessage`, `Goodbye`)."""
         if self.kind is FrameKind.EVENT:
             name = self._name
             if name is None:
@@ -168,6 +171,12 @@ class Frame:
             return self.get("Response") or ""
         if self.kind is FrameKind.BANNER:
             return self.text
+        if self.kind is FrameKind.UNKNOWN and self.headers:
+            # AstManProxy speaks for itself in packets of one header and no Event or Response
+            # (`ProxyMessage: Proxy Shutting Down`, `Goodbye: ...`): that header names them.
+            key = self.headers[0][0]
+            if key.lower() in _PROXY_SAYINGS:
+                return _PROXY_SAYINGS[key.lower()]
         return ""
 
     @property
@@ -258,6 +267,36 @@ def _masked_value(key: str, value: str, packet: str) -> str:
     return value
 
 
+# Header names, spelled as they came, whose value `_masked_value` leaves alone in any packet:
+# the fast path of `redact`. Nearly every event has only such headers, and a set lookup per
+# header is much cheaper than normalising each name. Bounded: spellings beyond it are judged
+# one by one, as before.
+_PLAIN_KEYS: set[str] = set()
+_PLAIN_KEYS_MAX = 4096
+
+
+def _plain_key(key: str) -> bool:
+    """True when masking never changes a value under this header name, whatever the packet."""
+    low = key.strip().lower()
+    plain = not (
+        _norm(key) in CREDENTIAL_NAMES
+        or _norm(key) == "key"
+        or low == "json"
+        or _CONFIG_LINE.fullmatch(low) is not None
+    )
+    if plain and len(_PLAIN_KEYS) < _PLAIN_KEYS_MAX:
+        _PLAIN_KEYS.add(key)
+    return plain
+
+
+def all_plain_keys(keys: Collection[str]) -> bool:
+    """True when none of these header names can hold a credential in any packet (`redact`
+    would return such headers unchanged, unless the packet is UpdateConfig)."""
+    if _PLAIN_KEYS.issuperset(keys):
+        return True
+    return all(k in _PLAIN_KEYS or _plain_key(k) for k in keys)
+
+
 def redact(
     headers: tuple[Header, ...] | list[Header], packet: str | None = None
 ) -> tuple[Header, ...]:
@@ -267,6 +306,8 @@ def redact(
     headers, `Action.headers`); otherwise it is read from the Action or Event header.
     """
     name = packet_name(headers) if packet is None else packet
+    if all_plain_keys([k for k, _ in headers]) and name.strip().lower() != "updateconfig":
+        return tuple(headers)  # the common case: nothing here can be a credential
     out = [(k, _masked_value(k, v, name)) for k, v in headers]
     if name.strip().lower() == "updateconfig":
         # `Var-000001: secret` then `Value-000001: x`: the value is named by its pair.

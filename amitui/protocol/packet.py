@@ -1,6 +1,7 @@
 """One complete packet's bytes to a Frame: decoding, lines to headers, the kind, and the body
 of legacy Command output. The parser (amitui.protocol.parser) decides where packets end and
-calls these; `Frame` calls `parse_lines` to split an event stored unparsed on first use.
+calls these. Splitting lines into headers is in amitui/protocol/lines.py, which `Frame` also
+uses to parse an event stored unparsed on first use.
 
 Rules (pinned by tests/protocol/test_parser.py and test_parser_fidelity.py):
 
@@ -16,20 +17,12 @@ Rules (pinned by tests/protocol/test_parser.py and test_parser_fidelity.py):
 from __future__ import annotations
 
 from amitui.protocol.frames import Frame, FrameKind, Header
+from amitui.protocol.lines import decode, split_lines
 
 _KINDS = {"response": FrameKind.RESPONSE, "event": FrameKind.EVENT}
 # The headers Asterisk writes before a legacy body (action_command()): what tells them from
 # body lines once a capture has lost the CRs that mark them.
 _LEGACY_HEADERS = ("privilege", "actionid")
-
-
-def _decode(raw: bytes) -> tuple[str, int]:
-    try:
-        return raw.decode("utf-8"), 0
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", "replace")
-        # Count only the replacements made here, not U+FFFD the server already sent.
-        return text, text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
 
 
 def _kind(headers: list[Header]) -> FrameKind:
@@ -47,42 +40,10 @@ def _kind(headers: list[Header]) -> FrameKind:
     return FrameKind.UNKNOWN
 
 
-def _split_lines(text: str) -> tuple[list[Header], list[str]]:
-    # Asterisk ends every line with CRLF: split on that directly unless a bare LF is present.
-    if text.count("\n") == text.count("\r\n"):
-        lines = text.split("\r\n")
-    else:
-        lines = text.replace("\r\n", "\n").split("\n")
-    headers: list[Header] = []
-    loose: list[str] = []
-    append = headers.append
-    for line in lines:
-        # The common shape first: "Key: value" with no colon in the key, split once.
-        key, sep, value = line.partition(": ")
-        if sep and ":" not in key and key:
-            append((key, value))
-            continue
-        key, sep, value = line.partition(":")
-        if not sep or not key:
-            if line:
-                loose.append(line)  # no colon, or no name before it (": value")
-            continue
-        # Exactly one space goes; more is content (indented CLI output).
-        append((key, value[1:] if value[:1] == " " else value))
-    return headers, loose
-
-
-def parse_lines(raw: bytes) -> tuple[tuple[Header, ...], tuple[str, ...], int]:
-    """Headers, loose lines and replacement count of a plain (non-legacy) packet."""
-    text, replaced = _decode(raw)
-    headers, loose = _split_lines(text)
-    return tuple(headers), tuple(loose), replaced
-
-
 def build_frame(raw: bytes) -> Frame:
     """Parse one complete packet (without its terminating empty line)."""
-    text, replaced = _decode(raw)
-    headers, loose = _split_lines(text)
+    text, replaced = decode(raw)
+    headers, loose = split_lines(text)
     if not headers:
         return Frame(
             FrameKind.MALFORMED,
@@ -107,7 +68,7 @@ def build_legacy_frame(raw: bytes) -> Frame:
     A header line ends in CR; the body is LF-only CLI text, whose lines may look like headers.
     When the first line has no CR either, the capture lost them all (saved with LF line ends):
     the headers are then the ones Asterisk writes there, Privilege and ActionID, each once."""
-    text, replaced = _decode(raw)
+    text, replaced = decode(raw)
     headers: list[Header] = []
     lines = text.split("\n")
     crlf = lines[0].endswith("\r")

@@ -42,7 +42,7 @@ rebuilds the MALFORMED frame from it instead of parsing again. Replay (the conso
 Tests: tests/protocol/test_parser.py pins each rule; tests/protocol/test_parser_fidelity.py the
 damage bounds, each whole, in chunks and byte by byte; tests/protocol/test_transcripts.py
 feeds recorded Asterisk 22 transcripts whole, byte by byte and in random chunks;
-tests/client/test_replay_fidelity.py follows MALFORMED through record and replay.
+tests/capture/test_replay_fidelity.py follows MALFORMED through record and replay.
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ import re
 from collections.abc import Iterator
 
 from amitui.protocol.frames import Frame, FrameKind
+from amitui.protocol.lines import parse_lines as parse_lines
 from amitui.protocol.packet import build_frame as build_frame
 from amitui.protocol.packet import build_legacy_frame as build_legacy_frame
-from amitui.protocol.packet import parse_lines as parse_lines
 
 DEFAULT_MAX_FRAME = 8 * 1024 * 1024
 # A legacy Command body this long without its marker has probably lost it (a trimmed capture):
@@ -189,7 +189,7 @@ class Parser:
 
     def _take_run(self) -> list[Frame] | None:
         """Every complete packet from here that is plain CRLF `Key: value` lines, in bulk: one
-        search for the last packet end, one copy, then one `find` per packet. Stops before the
+        search for the last packet end, one copy, then one search per packet. Stops before the
         first packet the general path must judge, and leaves it there. None: not now (a banner
         or a packet the general path has started on comes first)."""
         if self._banner_pending or self._skipping is not None or self._legacy is not None:
@@ -204,27 +204,31 @@ class Parser:
             data = bytes(view[pos : last + 4])  # released at once: the buffer must stay resizable
         out: list[Frame] = []
         event_unparsed = Frame.event_unparsed
-        find = data.find
+        search = _END.search
         limit = self.max_frame
         i = 0
         n = len(data)
         while i < n:
-            end = find(_CRLF2, i)
-            if end < 0:
+            # The general path ends a packet at the first `\n\r?\n`; when that is the LF-CR-LF
+            # of a CRLF CRLF, the packet is plain (no blank line of another kind in it) and
+            # ends where a search for CRLF CRLF would end it. One pass over the bytes.
+            m = search(data, i)
+            if m is None:
                 break  # only part of an end ("\r\n\r\n\r\n" overlaps): not a packet
-            raw = data[i : end + 2]
+            end, after = m.span()
+            if after - end != 3 or end == i or data[end - 1] != 13:
+                break  # a bare-LF blank line, or one not after a CRLF: the general path's
+            raw = data[i : end + 1]
             if (
-                end + 2 - i > limit
+                end + 1 - i > limit
                 or raw[0] in (10, 13)
-                or b"\n\n" in raw
-                or b"\n\r\n" in raw
                 or (raw[0] in (82, 114) and raw[:17].lower() == _FOLLOWS)  # R, r
             ):
                 break
             # Events are kept unparsed: most are stored and never looked at again; headers are
             # split the first time anything asks for them.
             out.append(event_unparsed(raw) if raw[:7] == b"Event: " else build_frame(raw))
-            i = end + 4
+            i = after
         if i:
             self._consume(pos + i)
         return out

@@ -10,6 +10,8 @@ meant for humans, so the parser leans on the few things every version since 11 k
 - `[Syntax]` lines `Name: <value>` for required fields and `[Name:] <value>` for optional ones;
 - `[Arguments]`: a field name at column 0, its description indented below it.
 
+(Those shared with the event docs, and the unwrapping of hard-wrapped lines, are in clitext.py.)
+
 Everything after `[List Responses]` / `[Final Response]` documents the *events* the action
 returns, with sections of the same names, so parsing stops there. Unknown output (no such
 command, no XML docs) gives None and the composer falls back to free key/value rows.
@@ -23,16 +25,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from amitui.protocol.frames import Frame
+from amitui.store.clitext import ANSI, NOT_AVAILABLE, SECTION_TITLE, argument_docs, unwrap
 
-_SKIPPED_LIST_KEYS = frozenset({"response", "actionid", "message", "eventlist"})
+# Not actions: the response's own headers, and `Server:`, which AstManProxy adds to every packet
+# it forwards (no Asterisk action is called Server).
+_SKIPPED_LIST_KEYS = frozenset({"response", "actionid", "message", "eventlist", "server"})
 _PRIV = re.compile(r"^(?P<synopsis>.*?)\s*\(Priv:\s*(?P<priv>[^)]*)\)\s*$")
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_TITLE = re.compile(r"^\[(?P<title>[A-Za-z][A-Za-z ]*)\]\s*$")
 _SYNTAX = re.compile(r"^(?P<open>\[)?(?P<name>[^\s\[\]:]+)(?::\]|\]:|:)(?:\s|$)")
 # Sections after these document response events, not the action.
 _STOP_TITLES = frozenset({"list responses", "final response"})
-_NOT_AVAILABLE = "Not available"
-_WRAPPED = 60  # a doc line at least this long was probably wrapped by Asterisk
 # Fields the form never shows: the action line itself, and the id the client assigns.
 _IMPLICIT_FIELDS = frozenset({"action", "actionid"})
 
@@ -74,7 +75,7 @@ class ActionDoc:
 
 
 def _split_list(text: str) -> tuple[str, ...]:
-    if text.strip() in ("", "<none>", _NOT_AVAILABLE, "None"):
+    if text.strip() in ("", "<none>", NOT_AVAILABLE, "None"):
         return ()
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -98,8 +99,8 @@ def _sections(output: Sequence[str]) -> dict[str, list[str]]:
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
     for raw in output:
-        line = _ANSI.sub("", raw).rstrip()
-        title = _TITLE.match(line)
+        line = ANSI.sub("", raw).rstrip()
+        title = SECTION_TITLE.match(line)
         if title is not None:
             name = title["title"].lower()
             if name in _STOP_TITLES:
@@ -111,42 +112,6 @@ def _sections(output: Sequence[str]) -> dict[str, list[str]]:
         if current is not None:
             current.append(line)
     return sections
-
-
-def _unwrap(lines: Iterable[str]) -> str:
-    """Asterisk hard-wraps docs near 80 columns; rejoin wrapped lines, keep real line breaks.
-
-    A line continues the previous one only if it is not indented deeper and the previous line was
-    long (it was wrapped); short lines are intentional breaks (value lists like `Down`, `Ring`).
-    """
-    out: list[str] = []
-    prev_len, prev_indent = 0, -1
-    for line in lines:
-        if not line.strip():
-            if out and out[-1]:
-                out.append("")
-            prev_len, prev_indent = 0, -1
-            continue
-        indent = len(line) - len(line.lstrip())
-        if out and out[-1] and indent <= prev_indent and prev_len >= _WRAPPED:
-            out[-1] = f"{out[-1]} {line.strip()}"
-        else:
-            out.append(line.strip())
-        prev_len, prev_indent = len(line), indent
-    text = "\n".join(out).strip()
-    return "" if text == _NOT_AVAILABLE else text
-
-
-def _arguments(lines: Sequence[str]) -> dict[str, str]:
-    """`[Arguments]`: lowercased field name -> description."""
-    found: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in lines:
-        if line and not line[0].isspace():
-            current = found.setdefault(line.strip().lower(), [])
-        elif current is not None:
-            current.append(line)
-    return {name: _unwrap(body) for name, body in found.items()}
 
 
 def _is_repeatable(name: str, description: str, action_description: str) -> bool:
@@ -194,12 +159,12 @@ def parse_action_doc(name: str, output: Sequence[str]) -> ActionDoc | None:
     syntax = sections.get("syntax")
     if syntax is None:
         return None
-    description = _unwrap(sections.get("description", []))
+    description = unwrap(sections.get("description", []))
     return ActionDoc(
         name=name,
-        synopsis=_unwrap(sections.get("synopsis", [])),
+        synopsis=unwrap(sections.get("synopsis", [])),
         description=description,
-        fields=_fields(syntax, _arguments(sections.get("arguments", [])), description),
+        fields=_fields(syntax, argument_docs(sections.get("arguments", [])), description),
         see_also=_split_list(" ".join(line.strip() for line in sections.get("see also", []))),
         privileges=_split_list(" ".join(line.strip() for line in sections.get("privilege", []))),
     )

@@ -84,6 +84,7 @@ class Call:
     last: float = 0.0
     dropped: int = 0  # events beyond MAX_EVENTS_PER_CALL, counted
     keys: set[str] = field(default_factory=set)  # its union-find keys, dropped with it
+    server: str = ""  # the server it was traced on, when several are open (see CallBook)
 
     @property
     def active(self) -> bool:
@@ -118,13 +119,17 @@ class Call:
 
     def filter_text(self) -> str:
         """A stream filter matching exactly this call's events (see the module docstring):
-        a Linkedid of the call, which also catches channels it creates later, or a Uniqueid."""
+        a Linkedid of the call, which also catches channels it creates later, or a Uniqueid.
+        With several servers open each side also names the call's server: two servers can
+        hand out the same ids (both numbered from the time they started)."""
         terms: list[Term] = []
         for key, ids in (("*Linkedid*", self.linkedids), ("*Uniqueid*", self.uniqueids)):
             if not ids:
                 continue
             if terms:
                 terms.append(Term(Op.OR, ""))
+            if self.server:
+                terms.append(Term(Op.EQ, self.server, "Server"))
             ordered = sorted(ids)
             if len(ordered) == 1:
                 terms.append(Term(Op.EQ, ordered[0], key))
@@ -150,7 +155,11 @@ class _LocalPair:
 
 
 class CallTracker:
-    def __init__(self, max_calls: int = MAX_CALLS) -> None:
+    """The calls of one server. Ids are only unique within a server, so several servers get
+    a tracker each (`server` names it on its calls) and CallBook reads them as one list."""
+
+    def __init__(self, max_calls: int = MAX_CALLS, server: str = "") -> None:
+        self.server = server
         self._parent: dict[str, str] = {}
         self._calls: OrderedDict[str, Call] = OrderedDict()  # root key -> call
         self._max_calls = max_calls
@@ -268,7 +277,7 @@ class CallTracker:
         root = self._find(root)
         call = self._calls.get(root)
         if call is None:
-            call = Call(key=root, start=received)
+            call = Call(key=root, start=received, server=self.server)
             self._calls[root] = call
             self._evict()
         call.linkedids.update(linkedids)

@@ -22,7 +22,8 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from amitui.store.actiondocs import _ANSI, _TITLE, _arguments, _unwrap
+from amitui.store.clitext import ANSI, SECTION_TITLE, argument_docs, unwrap
+from amitui.store.sentinels import Unavailable
 
 # Every class manager.conf knows, in main/manager.c's bit order (for numeric masks).
 CLASSES = (
@@ -132,16 +133,16 @@ class EventDoc:
         return next((h for h in self.headers if h.name.lower() == low), None)
 
 
-# What an EventDocsSource gives per event: the doc, None when the server has none (a gap), or a
-# str saying why it could not be asked (no `command` privilege, not connected).
-DocResult = EventDoc | str | None
+# What an EventDocsSource gives per event: the doc, None when the server has none (a gap), or
+# why it could not be asked (no `command` privilege, not connected).
+DocResult = EventDoc | Unavailable | None
 
 
 def parse_event_list(output: Iterable[str]) -> set[str]:
     """The event names in `manager show events` output."""
     names: set[str] = set()
     for line in output:
-        text = _ANSI.sub("", line).strip()
+        text = ANSI.sub("", line).strip()
         if not text or text.endswith(":") or text.startswith("-") or "registered" in text:
             continue
         names.update(word for word in text.split() if _EVENT_NAME.match(word))
@@ -153,12 +154,12 @@ def _blocks(output: Sequence[str]) -> list[dict[str, list[str]]]:
     blocks: list[dict[str, list[str]]] = []
     current: list[str] | None = None
     for raw in output:
-        line = _ANSI.sub("", raw).rstrip()
+        line = ANSI.sub("", raw).rstrip()
         if _INFO.search(line):
             blocks.append({})
             current = None
             continue
-        title = _TITLE.match(line)
+        title = SECTION_TITLE.match(line)
         if blocks and title is not None:
             current = blocks[-1].setdefault(title["title"].lower(), [])
         elif current is not None:
@@ -189,14 +190,14 @@ def parse_event_doc(name: str, output: Sequence[str]) -> EventDoc | None:
     for block in blocks:
         syntax = [line for line in block.get("syntax", []) if line.strip()]
         listed = listed or any(_SYNTAX_LINE.match(line.strip()) for line in syntax)
-        described = _arguments(block.get("arguments", []))
+        described = argument_docs(block.get("arguments", []))
         for doc in _syntax(syntax, described):
             headers.setdefault(doc.name.lower(), doc)
-        synopsis = _unwrap(block.get("synopsis", []))
+        synopsis = unwrap(block.get("synopsis", []))
         if synopsis and synopsis not in synopses:
             synopses.append(synopsis)
     first = blocks[0]
-    description = _unwrap(first.get("description", []))
+    description = unwrap(first.get("description", []))
     see_also = " ".join(line.strip() for line in first.get("see also", [])).split(",")
     return EventDoc(
         name=match["name"] if match else name,
@@ -205,8 +206,8 @@ def parse_event_doc(name: str, output: Sequence[str]) -> EventDoc | None:
         headers=tuple(headers.values()),
         headers_listed=listed,
         open_ended=bool(_OPEN_ENDED.search(description)),
-        since=_unwrap(first.get("since", [])),
-        provided_by=_unwrap(first.get("provided by", [])),
+        since=unwrap(first.get("since", [])),
+        provided_by=unwrap(first.get("provided by", [])),
         see_also=tuple(s.strip() for s in see_also if s.strip() not in ("", "Not available")),
     )
 
@@ -232,7 +233,7 @@ def parse_user_perms(output: Iterable[str]) -> UserPerms | None:
     """The user's read and write classes; None for "There is no manager called NAME"."""
     fields: dict[str, str] = {}
     for line in output:
-        key, sep, value = _ANSI.sub("", line).partition(":")
+        key, sep, value = ANSI.sub("", line).partition(":")
         if sep:
             fields[key.strip().lower()] = value.strip()
     if "read perm" not in fields:

@@ -7,7 +7,17 @@ NDJSON and JSON objects are written by `safetext.json_line()`, one per line (exa
 character a terminal would act on); CSV cells go through `safetext.shown()`. Gap markers are
 not events and are left out; the CSV's seq column shows the holes.
 
-CSV columns: seq, time (ISO 8601, UTC), event (the name the stream counts it under), then the
+Every event carries `_received`: when amitui received it (ISO 8601, UTC, milliseconds; for a
+replay, when it was recorded), since many events have no Timestamp header. In NDJSON and JSON
+it is the first key of each object. Nothing from Asterisk has that name, but a crafted
+UserEvent could send any header name, so a header that would take one of the export's own
+names is written as `<name>:ami` instead: a header name never holds a colon (the first colon
+ends it), so that cannot collide either.
+
+With several servers in one export, `_server` (the server each event came from) follows
+`_received`, in every format; with one server it is left out.
+
+CSV columns: seq, _received, [_server,] event (the name the stream counts it under), then the
 union of header names in first-seen order, compared case-insensitively (AMI's own rule, so
 `Uniqueid` and `UniqueID` are one column). The Event header is the event column. Repeated
 values are joined with " | ". A cell that a spreadsheet would run as a formula (`=`, `@`, or a
@@ -40,6 +50,9 @@ FORMATS = ("ndjson", "json", "csv")
 _SUFFIXES = {".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json", ".csv": "csv"}
 _NUMBER = re.compile(r"^[+-][0-9][0-9.,]*$")
 JOIN = " | "
+RECEIVED = "_received"  # the export's own name for the receive time
+SERVER = "_server"  # with several servers: the one each event came from
+_CSV_OWN = ("seq", RECEIVED, SERVER)  # the CSV's own columns besides `event` (lowercase)
 T = TypeVar("T")
 
 
@@ -64,17 +77,34 @@ def event_json(event: StoredEvent) -> dict[str, Any]:
     return obj
 
 
+def exported_json(event: StoredEvent, *, server: bool = False) -> dict[str, Any]:
+    """One exported object: `_received` first (then `_server` when the export spans several
+    servers), then the event as `event_json` has it."""
+    out: dict[str, Any] = {RECEIVED: iso_utc(event.received)}
+    if server:
+        out[SERVER] = event.server
+    for key, value in event_json(event).items():
+        out[f"{key}:ami" if key in (RECEIVED, SERVER) else key] = value
+    return out
+
+
+def _several_servers(events: list[StoredEvent]) -> bool:
+    return len({e.server for e in events}) > 1
+
+
 def write_entries(entries: Iterable[Entry], fmt: str, out: TextIO) -> int:
     """Write the events among `entries` to `out` in `fmt`; returns how many were written."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     events = events_only(entries)
+    several = _several_servers(events)
     if fmt == "ndjson":
         for event in events:
-            out.write(json_line(event_json(event)) + "\n")
+            out.write(json_line(exported_json(event, server=several)) + "\n")
     elif fmt == "json":
         # An array with one object a line: json_line's safety, and still easy to read or diff.
-        out.write("[\n" + ",\n".join(json_line(event_json(e)) for e in events) + "\n]\n")
+        lines = (json_line(exported_json(e, server=several)) for e in events)
+        out.write("[\n" + ",\n".join(lines) + "\n]\n")
     else:
         _write_csv(events, out)
     return len(events)
@@ -143,20 +173,30 @@ def _write_csv(events: list[StoredEvent], out: TextIO) -> None:
     columns: dict[str, str] = {}  # lowercased -> first-seen spelling
     for _, cells in rows:
         for key in cells:
-            low = key.lower()
+            low = _csv_key(key).lower()
             if low != "event" and low not in columns:
-                columns[low] = key
+                columns[low] = _csv_key(key)
+    several = _several_servers(events)
+    own = _CSV_OWN if several else tuple(c for c in _CSV_OWN if c != SERVER)
     writer = csv.writer(out)
-    writer.writerow(["seq", "time", "event", *(_cell(shown(c)) for c in columns.values())])
+    writer.writerow([*own, "event", *(_cell(shown(c)) for c in columns.values())])
     for event, cells in rows:
         by_low: dict[str, str] = {}
         for key, value in cells.items():
-            low = key.lower()
+            low = _csv_key(key).lower()
             # Same name in two spellings within one event: keep both values, in order.
             by_low[low] = f"{by_low[low]}{JOIN}{value}" if low in by_low else value
-        line = [str(event.seq), _iso(event.received), _cell(shown(frame_name(event.frame)))]
+        line = [str(event.seq), iso_utc(event.received)]
+        if several:
+            line.append(_cell(shown(event.server)))
+        line.append(_cell(shown(frame_name(event.frame))))
         line.extend(_cell(shown(by_low.get(low, ""))) for low in columns)
         writer.writerow(line)
+
+
+def _csv_key(key: str) -> str:
+    """A header's column: its own name, unless that is one of the CSV's own columns."""
+    return f"{key}:ami" if key.lower() in _CSV_OWN else key
 
 
 def _flatten(obj: dict[str, Any]) -> dict[str, str]:
@@ -180,5 +220,6 @@ def _cell(value: str) -> str:
     return value
 
 
-def _iso(epoch: float) -> str:
+def iso_utc(epoch: float) -> str:
+    """`2026-11-28T02:45:57.250+00:00`: ISO 8601, UTC, milliseconds."""
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")

@@ -21,6 +21,11 @@ negations of = and ~. Double quotes group characters, spaces included: `Channel=
 when it is unquoted and has a key before it, so `"Cause=16"` searches for that text, and `|`
 only when it stands alone, unquoted (`"|"` searches for the character).
 
+`Server` is the one key that is also where the event came from: `Server=b` matches the frame's
+own `Server:` header (AstManProxy adds one naming the Asterisk behind it) or, on a frame that
+has none, the server the console received it from (`matches(frame, server)`: the profile's
+name when several servers are open).
+
 `parse_filter` tokenises and builds `Term`s; `EventFilter` compiles each term once into a
 closure with lowered keys and compiled patterns, because `matches` runs for every event on
 every filter change. Header terms scan the frame's header tuple comparing lengths before
@@ -39,7 +44,8 @@ from dataclasses import dataclass
 from amitui.protocol.frames import Frame
 from amitui.store.ring import Entry, GapMarker
 
-Predicate = Callable[[Frame], bool]
+# (frame, the server it came from): `Server` terms fall back to the second (see _compile).
+Predicate = Callable[[Frame, str], bool]
 
 
 class FilterError(ValueError):
@@ -167,22 +173,41 @@ def _compile(term: Term) -> Predicate:
     if term.op in (Op.EQ, Op.NE):
         want = term.value.lower()
 
-        def any_equal(frame: Frame) -> bool:
+        def any_equal(frame: Frame, server: str) -> bool:
             for k, v in frame.peek_headers():
                 if len(k) == klen and k.lower() == key and v.lower() == want:
                     return True
             return False
 
-        return any_equal if term.op is Op.EQ else _negate(any_equal)
+        test = any_equal if key != "server" else _or_server(any_equal, lambda s: s.lower() == want)
+        return test if term.op is Op.EQ else _negate(test)
     search = _value_search(term)
 
-    def any_search(frame: Frame) -> bool:
+    def any_search(frame: Frame, server: str) -> bool:
         for k, v in frame.peek_headers():
             if len(k) == klen and k.lower() == key and search(v) is not None:
                 return True
         return False
 
-    return any_search if term.op is Op.MATCH else _negate(any_search)
+    test = (
+        any_search if key != "server" else _or_server(any_search, lambda s: search(s) is not None)
+    )
+    return test if term.op is Op.MATCH else _negate(test)
+
+
+def _or_server(test: Predicate, server_fits: Callable[[str], bool]) -> Predicate:
+    """A `Server` term: the frame's own `Server:` header when it has one (behind AstManProxy,
+    the Asterisk it came from), else the server the console received it from (the profile's
+    name when several are open), so `Server=b` picks one server's events either way."""
+
+    def header_or_origin(frame: Frame, server: str) -> bool:
+        if test(frame, server):
+            return True
+        if not server or not server_fits(server):
+            return False
+        return not any(len(k) == 6 and k.lower() == "server" for k, _ in frame.peek_headers())
+
+    return header_or_origin
 
 
 def _value_search(term: Term) -> Callable[[str], object]:
@@ -211,7 +236,7 @@ def _compile_glob(term: Term) -> Predicate:
     if term.op in (Op.EQ, Op.NE):
         want = term.value.lower()
 
-        def any_equal(frame: Frame) -> bool:
+        def any_equal(frame: Frame, server: str) -> bool:
             for k, v in frame.peek_headers():  # noqa: SIM110 (a plain loop: the hot path)
                 if v.lower() == want and key_fits(k):
                     return True
@@ -220,7 +245,7 @@ def _compile_glob(term: Term) -> Predicate:
         return any_equal if term.op is Op.EQ else _negate(any_equal)
     search = _value_search(term)
 
-    def any_search(frame: Frame) -> bool:
+    def any_search(frame: Frame, server: str) -> bool:
         for k, v in frame.peek_headers():  # noqa: SIM110 (a plain loop: the hot path)
             if key_fits(k) and search(v) is not None:
                 return True
@@ -230,8 +255,8 @@ def _compile_glob(term: Term) -> Predicate:
 
 
 def _negate(predicate: Predicate) -> Predicate:
-    def negated(frame: Frame) -> bool:
-        return not predicate(frame)
+    def negated(frame: Frame, server: str) -> bool:
+        return not predicate(frame, server)
 
     return negated
 
@@ -242,13 +267,13 @@ def _text_predicate(needle: str) -> Predicate:
         # be searched in the raw bytes directly, without decoding every frame.
         find = re.compile(re.escape(needle.encode("ascii")), re.IGNORECASE).search
 
-        def in_raw(frame: Frame) -> bool:
+        def in_raw(frame: Frame, server: str) -> bool:
             return find(frame.raw) is not None
 
         return in_raw
     unicode_find = re.compile(re.escape(needle), re.IGNORECASE).search
 
-    def in_text(frame: Frame) -> bool:
+    def in_text(frame: Frame, server: str) -> bool:
         return unicode_find(frame.text) is not None
 
     return in_text
@@ -283,19 +308,21 @@ class EventFilter:
         self._alternatives = tuple(compiled) if len(compiled) > 1 else ()
         self.text = " ".join(str(t) for t in self.terms)  # normalised source
 
-    def matches(self, frame: Frame) -> bool:
+    def matches(self, frame: Frame, server: str = "") -> bool:
+        """Whether `frame` passes; `server` is where it was received (StoredEvent.server),
+        which `Server` terms fall back to when the frame carries no `Server:` header."""
         if self._alternatives:
-            return self._any_group(frame)
+            return self._any_group(frame, server)
         # A plain loop, not all(<genexpr>): no generator object per call on the hot path.
         for test in self._tests:  # noqa: SIM110
-            if not test(frame):
+            if not test(frame, server):
                 return False
         return True
 
-    def _any_group(self, frame: Frame) -> bool:
+    def _any_group(self, frame: Frame, server: str) -> bool:
         for group in self._alternatives:
             for test in group:
-                if not test(frame):
+                if not test(frame, server):
                     break
             else:
                 return True
@@ -305,7 +332,7 @@ class EventFilter:
         """Like `matches`; gap markers always pass so a filtered stream still shows gaps."""
         if isinstance(entry, GapMarker):
             return True
-        return self.matches(entry.frame)
+        return self.matches(entry.frame, entry.server)
 
     def __bool__(self) -> bool:
         return bool(self._tests or self._alternatives)

@@ -38,10 +38,9 @@ from dataclasses import dataclass
 from typing import cast
 
 from amitui.protocol.frames import Frame, FrameKind
+from amitui.settings import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES  # the [ui] defaults' one home
 from amitui.store.trim import EVENT_RAW_CAP, check_cap, trim_frame
 
-DEFAULT_CAPACITY = 100_000
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # What one entry costs beyond its raw bytes: the StoredEvent (72 bytes), the Frame (104), the
 # bytes object's header (33), the slot and its size (16), and the allocator's rounding.
 ENTRY_OVERHEAD = 256

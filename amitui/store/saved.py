@@ -1,14 +1,24 @@
-"""Per-profile memory on disk: the history of sent actions, and the saved-action collection.
+"""Memory on disk: the history of sent actions, and the saved-action collections.
 
-Both live under the config directory, one file per profile (`default` without one):
+History is state, so it lives in the XDG state dir (`config.state_dir()`), one file per server
+and user: history of this PBX as this user is one file, bounded on its own, and a busy lab
+server cannot push a production server's actions out.
 
-* `history/<profile>.jsonl`: one JSON object per sent action, appended as each one completes,
-  so a crash loses nothing but the line being written. Records are masked on construction
-  (`ActionRecord`), and masked again here before writing, so a Secret or Key never reaches the
-  disk. The file keeps the newest `limit` records: past that it is rewritten (temporary file,
-  then rename) with only those. Two consoles on one profile may lose a few lines to each
-  other's rewrite; history is a convenience, not an audit log.
-* `collections/<profile>.toml`: named actions, written by hand or saved from history::
+* `history/<user>@<host>_<port>.jsonl` (`history/demo.jsonl` for the demo PBX, whose port
+  changes every run; `history/<profile>.jsonl` when the caller names no server): one JSON
+  object per sent action, appended as each one completes, so a crash loses nothing but the
+  line being written. Each line names its `server` and `user`, so what it shows never depends
+  on the file name alone. Records are masked on construction (`ActionRecord`), and masked
+  again here before writing, so a Secret or Key never reaches the disk. The file keeps the
+  newest `limit` records: past that it is rewritten (temporary file, then rename) with only
+  those. Two consoles on one server may lose a few lines to each other's rewrite; history is
+  a convenience, not an audit log.
+* Before per-server files, history was `history/<profile>.jsonl` in the config dir. That old
+  file is merged in read-only (never written, moved or deleted, so an older amitui still finds
+  it): its entries come first, each with the server it names and no user, and re-sending one
+  recorded elsewhere is confirmed in the history screen. The demo reads no old file.
+* `collections/<profile>.toml` in the config dir: named actions, written by hand or saved
+  from history::
 
       [actions.ring-desk]
       name = "Originate"
@@ -19,9 +29,10 @@ Both live under the config directory, one file per profile (`default` without on
   name) is never a variable. Saving rewrites the whole file, so comments in it are not kept.
 
 Files are created 0600 and directories 0700: history shows who called whom, and a collection
-may hold anything the user typed. Profile names become file names only after every character
-outside `[A-Za-z0-9_.-]` is replaced, so `../x` cannot escape the directory.
-Tests: tests/store/test_saved.py.
+may hold anything the user typed. Names become file names only after every character outside
+`[A-Za-z0-9_.-]` (and `@` in history keys) is replaced, so `../x` cannot escape the directory.
+Everything read back is outside text: shown through `safetext`, never trusted.
+Tests: tests/store/test_saved.py, tests/store/test_history_origin.py.
 """
 
 from __future__ import annotations
@@ -36,13 +47,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amitui.config import config_dir
+from amitui.config import config_dir, state_dir
 from amitui.protocol.actions import Action, encode_action
 from amitui.protocol.frames import Header, redact
 from amitui.store.history import ActionHistory, ActionRecord
 
 HISTORY_LIMIT = 1000
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_.@-]")  # `@` joins user and server
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 # `$${name}` (escaped) or `${name}`; group 1 is the extra `$` of the escape.
 _VAR = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -79,8 +91,31 @@ def _write_private(path: Path, text: str) -> None:
 
 # -- history ---------------------------------------------------------------------------------
 
+DEMO = "demo"  # the demo PBX's history key and server name: never mixed with a real server
 
-def _record_json(record: ActionRecord, server: str) -> str:
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an action was sent: `host:port` (or `demo`) and the user; "" when not known."""
+
+    server: str = ""
+    user: str = ""
+
+    def label(self) -> str:
+        if not self.server:
+            return "an unknown server"
+        return f"{self.user}@{self.server}" if self.user else self.server
+
+    def same_server(self, other: Origin) -> bool:
+        return bool(self.server) and self.server == other.server
+
+
+def history_key(user: str, server: str) -> str:
+    """`admin@pbx.example.com_5038`: one server and user as a safe file name."""
+    return _UNSAFE_KEY.sub("_", f"{user}@{server}").lstrip(".")
+
+
+def _record_json(record: ActionRecord, origin: Origin) -> str:
     obj = {
         "id": record.action_id,
         "name": record.name,
@@ -88,19 +123,20 @@ def _record_json(record: ActionRecord, server: str) -> str:
         "sent": record.sent,
         "status": record.status,
         "latency_ms": record.latency_ms,
-        "server": server,
+        "server": origin.server,
+        "user": origin.user,
     }
     return json.dumps(obj, ensure_ascii=False)
 
 
-def _record_from(obj: Any) -> ActionRecord | None:
+def _record_from(obj: Any) -> tuple[ActionRecord, Origin] | None:
     if not isinstance(obj, dict):
         return None
     try:
         headers = tuple((str(k), str(v)) for k, v in obj.get("headers") or ())
         latency = obj.get("latency_ms")
         status = obj.get("status")
-        return ActionRecord(
+        record = ActionRecord(
             str(obj["id"]),
             str(obj["name"]),
             headers,
@@ -110,25 +146,58 @@ def _record_from(obj: Any) -> ActionRecord | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+    return record, Origin(_text(obj.get("server")), _text(obj.get("user")))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 class HistoryFile:
-    """The sent actions of one profile, on disk, newest `limit` kept."""
+    """The sent actions of one server and user (or one profile), on disk, newest `limit` kept.
+
+    `base` is the state dir and `legacy_base` the config dir (tests pass temporary ones)."""
 
     def __init__(
-        self, profile: str | None, *, limit: int = HISTORY_LIMIT, base: Path | None = None
+        self,
+        profile: str | None,
+        *,
+        server: str | None = None,
+        user: str = "",
+        demo: bool = False,
+        limit: int = HISTORY_LIMIT,
+        base: Path | None = None,
+        legacy_base: Path | None = None,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
-        self.path = (base or config_dir()) / "history" / f"{profile_slug(profile)}.jsonl"
+        if demo:
+            self.origin, key = Origin(DEMO, user), DEMO
+        elif server:
+            self.origin, key = Origin(server, user), history_key(user, server)
+        else:  # a caller that knows no server: the profile's own file, as before
+            self.origin, key = Origin(), profile_slug(profile)
+        self.path = (base or state_dir()) / "history" / f"{key}.jsonl"
+        legacy = (legacy_base or config_dir()) / "history" / f"{profile_slug(profile)}.jsonl"
+        self.legacy_path = None if demo or legacy == self.path else legacy
         self._lines: int | None = None  # lines in the file, once known
 
+    def entries(self) -> list[tuple[ActionRecord, Origin]]:
+        """The newest `limit` records with where each was sent, oldest first (the old file's
+        first); unreadable lines are skipped."""
+        lines = self._legacy_lines() + self._read_lines()
+        found = [e for line in lines if (e := _record_from(_loads(line))) is not None]
+        return found[-self.limit :]
+
     def load(self) -> list[ActionRecord]:
-        """The newest `limit` records, oldest first; unreadable lines are skipped."""
-        lines = self._read_lines()
-        records = [r for line in lines if (r := _record_from(_loads(line))) is not None]
-        return records[-self.limit :]
+        """The newest `limit` records, oldest first."""
+        return [record for record, _ in self.entries()]
+
+    def origins(self) -> dict[tuple[str, float], Origin]:
+        """Where each stored record was sent, by (ActionID, sent time): the in-memory history
+        holds plain records, and an ActionID alone may come back in another session."""
+        return {(r.action_id, r.sent): origin for r, origin in self.entries()}
 
     def load_into(self, history: ActionHistory) -> int:
         """Put the stored records into an in-memory history (oldest first); returns count."""
@@ -140,8 +209,10 @@ class HistoryFile:
         return len(records)
 
     def append(self, record: ActionRecord, server: str = "") -> None:
-        """Add one completed action; rewrite the file when it holds more than `limit`."""
-        line = _record_json(record, server) + "\n"
+        """Add one completed action; rewrite the file when it holds more than `limit`.
+        `server` only counts for a file that names none (keyed by profile)."""
+        origin = self.origin if self.origin.server else Origin(server, self.origin.user)
+        line = _record_json(record, origin) + "\n"
         if self._lines is None:
             self._lines = len(self._read_lines())
         _private_dir(self.path.parent)
@@ -160,6 +231,7 @@ class HistoryFile:
             self._lines = len(keep)
 
     def clear(self) -> None:
+        """Forget this server's history (the old per-profile file is never touched)."""
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
         self._lines = 0
@@ -172,14 +244,26 @@ class HistoryFile:
         except OSError:  # missing or empty: nothing to end
             return True
 
-    def _read_lines(self) -> list[str]:
-        try:
-            text = self.path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
+    def _legacy_lines(self) -> list[str]:
+        if self.legacy_path is None:
             return []
-        except OSError as exc:
-            raise SavedError(f"cannot read {self.path}: {exc.strerror or exc}") from None
-        return [line for line in text.split("\n") if line.strip()]
+        try:
+            return _lines_of(self.legacy_path)
+        except SavedError:
+            return []  # an old file we cannot read costs its entries, not the history
+
+    def _read_lines(self) -> list[str]:
+        return _lines_of(self.path)
+
+
+def _lines_of(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise SavedError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return [line for line in text.split("\n") if line.strip()]
 
 
 def _loads(line: str) -> Any:

@@ -107,10 +107,12 @@ class FilteredView:
         if not muted:
             if not self._filter:
                 return [e.seq for e in entries]
-            return [e.seq for e in entries if isinstance(e, GapMarker) or matches(e.frame)]
+            return [
+                e.seq for e in entries if isinstance(e, GapMarker) or matches(e.frame, e.server)
+            ]
         return [
             e.seq
             for e in entries
             if isinstance(e, GapMarker)
-            or (frame_name(e.frame).lower() not in muted and matches(e.frame))
+            or (frame_name(e.frame).lower() not in muted and matches(e.frame, e.server))
         ]

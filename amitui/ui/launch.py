@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from dataclasses import replace
-from typing import Any
 
+from amitui import exitcodes
 from amitui.client import ServerSpec
-from amitui.config import Config, ConfigError
+from amitui.config import Config, ConfigError, Profile
+from amitui.connection import (
+    profile_names,
+    profile_spec,
+    refuse_one_server_options,
+    server_spec,
+)
 from amitui.protocol.safetext import shown
-from amitui.store.ring import DEFAULT_MAX_BYTES
 from amitui.ui.app import AmiApp, Settings
-from amitui.ui.theme import DEFAULT_THEME
 
 DEMO_USER, DEMO_SECRET = "demo", "demo"
 
@@ -22,19 +27,20 @@ def wants_demo(args: argparse.Namespace, config: Config) -> bool:
     """--demo, or nothing at all to connect to: a newcomer's first run shows something alive."""
     if getattr(args, "demo", False):
         return True
-    return not (args.user or args.profile or args.host or args.port or config.default_profile)
+    asked = args.user or args.profile or getattr(args, "group", None) or args.host or args.port
+    return not (asked or config.default_profile)
+
+
+def _with(args: argparse.Namespace, **changes: object) -> argparse.Namespace:
+    """A copy of the arguments with some changed: what server_spec reads for one server."""
+    copy = argparse.Namespace(**vars(args))
+    for key, value in changes.items():
+        setattr(copy, key, value)
+    return copy
 
 
 def _settings(config: Config, demo: bool = False) -> Settings:
-    ui: dict[str, Any] = config.ui
-    return Settings(
-        ring_capacity=int(ui.get("ring_capacity", 100_000)),
-        ring_max_bytes=int(ui.get("ring_max_bytes", DEFAULT_MAX_BYTES)),
-        theme=str(ui.get("theme", DEFAULT_THEME)),
-        keymap=config.keys,
-        demo=demo,
-        record_max_bytes=int(ui.get("record_max_bytes", 100_000_000)),
-    )
+    return Settings.from_config(config.ui, config.keys, demo)
 
 
 # Shown in the console when it opened on the demo: the way from here to a real PBX.
@@ -47,8 +53,10 @@ LOGIN_TRIES = 3
 
 
 def launch(args: argparse.Namespace, config: Config) -> int:
-    from amitui.cli import server_spec
-
+    names = profile_names(args, config)
+    if len(names) > 1:
+        return launch_several(args, config, names)
+    args = _with(args, profile=names[0] if names else None)
     demo = wants_demo(args, config)
     settings = _settings(config, demo)
     if demo:
@@ -68,9 +76,39 @@ def launch(args: argparse.Namespace, config: Config) -> int:
     if code == 0 and not demo and not app.connected_once:
         reason = app.session.state.reason if app.session is not None else None
         print(f"amitui: never connected to {spec.address}: {shown(reason or 'no reason given')}",
-              file=sys.stderr)
-        return 2
+              file=sys.stderr)  # fmt: skip
+        return exitcodes.CONNECTION
     return code
+
+
+def launch_several(args: argparse.Namespace, config: Config, names: list[str]) -> int:
+    """One console over several profiles' servers: a session each, tagged with its name."""
+    refuse_one_server_options(args, names)
+    interactive = sys.stdin.isatty()
+    servers = [_server(args, config, name, interactive) for name in names]
+    settings = _settings(config)
+    app = AmiApp(servers, settings)
+    code = app.run() or 0
+    if code == 0 and not app.connected_once:
+        for member in app.fleet:
+            state = member.session.state if member.session is not None else None
+            reason = shown((state.reason if state else None) or "no reason given")
+            print(f"amitui: never connected to {member.label} ({member.spec.address}): {reason}",
+                  file=sys.stderr)  # fmt: skip
+        return exitcodes.CONNECTION
+    return code
+
+
+def _server(
+    args: argparse.Namespace, config: Config, name: str, interactive: bool
+) -> tuple[ServerSpec, Profile]:
+    """One profile's spec (its secret: amitui/connection.py profile_spec); a secret typed at
+    the prompt is tried before the console opens."""
+    profile = config.profile(name)
+    spec = profile_spec(args, config, name, interactive=interactive)
+    if interactive and not profile.secret:
+        spec = _login_with_retries(spec)
+    return spec, profile
 
 
 def _secret_was_prompted(args: argparse.Namespace, config: Config) -> bool:
@@ -83,7 +121,6 @@ def _login_with_retries(spec: ServerSpec) -> ServerSpec:
     for again (up to three times), as ssh does, instead of a console that can never log in.
     A server that cannot be reached is left to the console, which keeps retrying."""
     import asyncio
-    import getpass
 
     from amitui.client import LoginError
 
@@ -114,15 +151,14 @@ async def _try_login(spec: ServerSpec) -> None:
 
 def launch_replay(args: argparse.Namespace, config: Config) -> int:
     """The console over a recording: same panes, filters and tracing; nothing can be sent."""
-    from amitui.client.replay import replay_factory, replay_spec
-    from amitui.config import Profile
+    from amitui.capture.replay import replay_factory, replay_spec
     from amitui.store.recording import RecordingError
 
     try:
         spec = replay_spec(args.file)
     except (RecordingError, OSError) as exc:
         print(f"amitui: {shown(str(exc))}", file=sys.stderr)  # it may quote the file
-        return 2
+        return exitcodes.CONNECTION
     settings = _settings(config)
     settings.profile = Profile(name=spec.name, confirm=False)
     factory = replay_factory(args.file, speed=args.speed, paused=args.paused, spacing=args.spacing)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from amitui.ui.livesync import LiveSync
-from amitui.ui.screens.live import LiveScreen
-
 if TYPE_CHECKING:
     from amitui.ui.app import AmiApp
+    from amitui.ui.livesync import LiveSync
 
 
 class LiveActions:
@@ -25,6 +23,9 @@ class LiveActions:
     @property
     def live(self) -> LiveSync:
         if self._live is None:
+            # Imported at the first tick (0.5 s), after the first paint.
+            from amitui.ui.livesync import LiveSync
+
             app = self._app_for_live()
             self._live = LiveSync(app.ring, lambda: app.session, app.settings.clock)
         return self._live
@@ -41,6 +42,8 @@ class LiveActions:
             )  # fmt: skip
 
     def action_live(self) -> None:
+        from amitui.ui.screens.live import LiveScreen  # when opened: not on the first paint
+
         app = self._app_for_live()
         self.live.tick()
         app.push_screen(LiveScreen(self.live, app.request_send, app.action_prepare))

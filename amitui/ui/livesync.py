@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 from amitui.client import Outcome, Phase, SessionError
 from amitui.client.interface import SessionLike
-from amitui.client.replay import ReplaySession
 from amitui.protocol import Action, Frame
 from amitui.store.actiondocs import parse_list_commands
 from amitui.store.live import DEFAULT_BOUND, NOT_LOADED, STALE, ListAnswer, LiveTable
@@ -64,7 +63,8 @@ class LiveSync:
         self.pull()
         self.state.sample(now)
         self.rates.sample(now, self.ring.counts)
-        if isinstance(self._session(), ReplaySession):
+        session = self._session()
+        if session is not None and session.replay is not None:
             for table in self.state:
                 if table.freshness.state == NOT_LOADED:
                     self.state.fail(table, "a replay: built from the recorded events only", now)
@@ -87,7 +87,7 @@ class LiveSync:
             not self.running
             and session is not None
             and session.state.phase is Phase.READY
-            and not isinstance(session, ReplaySession)
+            and session.replay is None
             and self.clock() >= self._retry_at
             and bool(self.state.needing_sync())
         )

@@ -16,8 +16,8 @@ from typing import Any
 from textual.theme import Theme
 
 from amitui.config import config_dir
+from amitui.settings import DEFAULT_THEME as DEFAULT_THEME  # one home for the [ui] defaults
 
-DEFAULT_THEME = "amitui-dark"
 _BASE_KEYS = [
     "primary",
     "secondary",

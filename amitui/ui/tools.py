@@ -11,21 +11,19 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from amitui.client.replay import ReplaySession
+from amitui.client.interface import ReplayControl
 from amitui.protocol import Action
-from amitui.recorder import LiveRecording
 from amitui.store import StoredEvent
-from amitui.store.exporting import ExportError, default_export_name, export_entries
 from amitui.store.saved import Collection, HistoryFile, SavedError
 from amitui.ui import safe
-from amitui.ui.screens.calls import CallsScreen
-from amitui.ui.screens.catalog import CatalogScreen
-from amitui.ui.screens.history import HistoryScreen
-from amitui.ui.screens.why import WhyNoEvents
+from amitui.ui.fleet import Target
 from amitui.ui.widgets.stream import EventStream
 from amitui.ui.widgets.stream_pane import StreamPane
 
+# The screens, recording and export are imported when first used, not at start-up: the
+# first paint waits for every import (bench/startup.py).
 if TYPE_CHECKING:
+    from amitui.capture.live import LiveRecording
     from amitui.ui.app import AmiApp
 
 REPLAY_ACTIONS = frozenset(
@@ -35,7 +33,7 @@ REPLAY_ACTIONS = frozenset(
 
 
 class ToolActions:
-    recording: LiveRecording | None = None
+    recordings: list[LiveRecording]  # one per server while recording; set in __init__
 
     def _app(self) -> AmiApp:
         return self  # type: ignore[return-value]
@@ -45,30 +43,47 @@ class ToolActions:
     # -- exploring: catalog, permissions, calls ---------------------------------------------
 
     def action_catalog(self) -> None:
+        from amitui.ui.screens.catalog import CatalogScreen
+
         app = self._app()
         app.bridge.analyse(budget=None)  # up to date before it is shown
-        catalog = CatalogScreen(app.bridge.catalog, app.event_docs, server=app.spec.address)
+        # With several servers: the composer's server, compared with its own docs.
+        server = app.spec.address
+        if app.fleet.several:
+            server = f"{app.fleet.describe()} ({server})"
+        catalog = CatalogScreen(app.target_catalog(), app.event_docs, server=server)
         app.push_screen(catalog)
 
     def action_why(self) -> None:
+        from amitui.ui.screens.why import WhyNoEvents
+
         app = self._app()
         app.bridge.analyse(budget=None)
-        app.push_screen(WhyNoEvents(app.event_docs, app.bridge.catalog, app.spec))
+        app.push_screen(WhyNoEvents(app.event_docs, app.target_catalog(), app.spec))
 
     def action_calls(self) -> None:
+        from amitui.ui.screens.calls import CallsScreen
+
         app = self._app()
         app.bridge.analyse(budget=None)
         # Functions, not values: a replay seeking back replaces the tracker and its clock.
-        screen = CallsScreen(lambda: app.bridge.calls, app.ring, clock=lambda: app.bridge.clock())
+        screen = CallsScreen(app.bridge.call_book, app.ring, clock=lambda: app.bridge.clock())
         app.push_screen(screen, self.follow)
 
     def action_follow_call(self) -> None:
         app = self._app()
         app.bridge.analyse(budget=None)
         entry = app.query_one(EventStream).selected_entry()
-        call = app.bridge.calls.call_of(entry.frame) if isinstance(entry, StoredEvent) else None
+        call = None
+        if isinstance(entry, StoredEvent):  # ids are one server's: its own tracker
+            call = app.bridge.tracker_of(entry).call_of(entry.frame)
         if call is None:
-            safe.notify(app, "Select an event of a call first (↑/↓); c lists every call")
+            key = app.key_hints.key  # the keys bound now, after [keys]
+            safe.notify(
+                app,
+                f"Select an event of a call first ({key('stream.up')}/{key('stream.down')}); "
+                f"{key('app.calls')} lists every call",
+            )
             return
         self.follow(call.filter_text())
 
@@ -82,7 +97,8 @@ class ToolActions:
             return False
         app.bridge.analyse(budget=None)  # tracing up to date with the stream
         frame = entry.frame
-        trace = app.bridge.calls.channel(frame.get("Uniqueid"), frame.get("Channel"))
+        tracker = app.bridge.tracker_of(entry)
+        trace = tracker.channel(frame.get("Uniqueid"), frame.get("Channel"))
         if trace is None or trace.cause is None:
             return False
         why = f"{trace.cause} {trace.cause_txt}".strip() or "cause unknown"
@@ -93,40 +109,50 @@ class ToolActions:
     def follow(self, filter_text: str | None) -> None:
         app = self._app()
         if filter_text and app.query_one(StreamPane).apply_filter(filter_text):
-            safe.notify(app, f"Following the call: {filter_text} (x clears)")
+            clears = app.key_hints.key("stream.clear-filter")
+            safe.notify(app, f"Following the call: {filter_text} ({clears} clears)")
 
     # -- history and saved actions ----------------------------------------------------------
 
-    def history_file(self) -> HistoryFile:
+    def history_file(self, target: Target | None = None) -> HistoryFile:
+        """The history of one server (default: the one actions go to)."""
         app = self._app()
-        return HistoryFile(app.settings.profile.name or None)
+        member = app.fleet.member(target)
+        profile, spec = member.profile.name or None, member.spec
+        return HistoryFile(profile, server=spec.address, user=spec.user, demo=app.settings.demo)
 
     def load_history(self) -> None:
         app = self._app()
-        try:
-            self.history_file().load_into(app.history)
-        except SavedError as exc:
-            safe.notify(app, str(exc), title="History not loaded", severity="warning")
+        for member in app.fleet:  # each server's own file
+            try:
+                self.history_file(Target(member.name)).load_into(app.history)
+            except SavedError as exc:
+                safe.notify(app, str(exc), title="History not loaded", severity="warning")
 
-    def remember(self, action_id: str) -> None:
+    def remember(self, action_id: str, target: Target | None = None) -> None:
         app = self._app()
         record = app.history.get(action_id)
-        if record is None or isinstance(app.session, ReplaySession):
+        member = app.fleet.member(target)
+        if record is None or member.replay is not None:
             return
         try:
-            self.history_file().append(record, server=app.spec.address)
+            self.history_file(target).append(record, server=member.spec.address)
         except SavedError as exc:
             safe.notify(app, str(exc), title="History not saved", severity="warning")
 
     def action_history(self) -> None:
+        from amitui.ui.screens.history import HistoryScreen
+
         app = self._app()
-        collection = Collection(app.settings.profile.name or None)
+        collection = Collection(app.fleet.member().profile.name or None)  # the target's
         try:
             saved = collection.load()
         except SavedError as exc:
             safe.notify(app, str(exc), title="Saved actions not loaded", severity="warning")
             saved = {}
-        screen = HistoryScreen(app.history, saved, collection=collection)
+        screen = HistoryScreen(
+            app.history, saved, collection=collection, source=self.history_file()
+        )
 
         def chosen(choice: tuple[str, list[tuple[str, str]]] | None) -> None:
             if choice is None:
@@ -142,40 +168,63 @@ class ToolActions:
     # -- recording --------------------------------------------------------------------------
 
     def action_record(self) -> None:
+        """Start or stop recording: one `.amirec` per server (each file is one connection,
+        as `amitui replay` reads it), named after the server's profile."""
         app = self._app()
-        if self.recording is not None and self.recording.active:
-            safe.notify(app, self.recording.stop(), title="Recording stopped")
-            self.recording = None
+        if self.recordings:
+            summaries = [r.stop() for r in self.recordings if r.active]
+            self.recordings = []
+            safe.notify(app, "\n".join(summaries) or "stopped", title="Recording stopped")
             return
-        session = app.session
-        if session is None or isinstance(session, ReplaySession):
+        live = [m for m in app.fleet if m.session is not None]
+        if not live or any(m.replay is not None for m in live):
             safe.notify(app, "Recording needs a live session", severity="warning")
             return
+        from amitui.capture.live import LiveRecording
+
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = f"amitui-{app.settings.profile.name or 'session'}-{stamp}.amirec"
         limit = int(app.settings.record_max_bytes)
+        paths = []
+        for member in live:
+            name = member.profile.name or app.settings.profile.name or "session"
+            path = f"amitui-{name}-{stamp}.amirec"
+            try:
+                self.recordings.append(LiveRecording(
+                    member.session, path, max_bytes=limit, on_full=self._recording_full,  # type: ignore[arg-type]
+                ))  # fmt: skip
+            except (OSError, ValueError) as exc:
+                safe.notify(app, f"cannot record to {path}: {exc}", severity="error")
+                self.stop_recording()
+                return
+            paths.append(str(Path(path).resolve()))
+        stops = app.key_hints.key("app.record")
+        safe.notify(app, f"Recording to {', '.join(paths)} ({stops} stops)", title="● REC")
 
-        def full() -> None:
-            if self.recording is not None:
-                safe.notify(app, self.recording.stop(), title="Recording full", severity="warning")
-                self.recording = None
+    def _recording_full(self) -> None:
+        """One file reached its bound: stop them all, so no server's recording goes on alone."""
+        if self.recordings:
+            summaries = [r.stop() for r in self.recordings if r.active]
+            self.recordings = []
+            safe.notify(self._app(), "\n".join(summaries), title="Recording full",
+                        severity="warning")  # fmt: skip
 
-        try:
-            self.recording = LiveRecording(session, path, max_bytes=limit, on_full=full)  # type: ignore[arg-type]
-        except (OSError, ValueError) as exc:
-            safe.notify(app, f"cannot record to {path}: {exc}", severity="error")
-            return
-        safe.notify(app, f"Recording to {Path(path).resolve()} (R stops)", title="● REC")
+    @property
+    def recording(self) -> LiveRecording | None:
+        """The running recording (the first server's, when there are several)."""
+        return next((r for r in self.recordings if r.active), None)
 
     def stop_recording(self) -> None:
-        if self.recording is not None and self.recording.active:
-            self.recording.stop()
-        self.recording = None
+        for recording in self.recordings:
+            if recording.active:
+                recording.stop()
+        self.recordings = []
 
     # -- export -----------------------------------------------------------------------------
 
     def action_export(self, fmt: str = "ndjson") -> None:
         """The stream as filtered now, to a file in the current directory."""
+        from amitui.store.exporting import ExportError, default_export_name, export_entries
+
         app = self._app()
         entries = [e for seq in app.view.rows() if (e := app.ring.get(seq)) is not None]
         path = default_export_name(fmt, time.time())
@@ -188,9 +237,9 @@ class ToolActions:
 
     # -- replay controls --------------------------------------------------------------------
 
-    def _replay(self) -> ReplaySession | None:
+    def _replay(self) -> ReplayControl | None:
         session = self._app().session
-        return session if isinstance(session, ReplaySession) else None
+        return session.replay if session is not None else None
 
     def action_replay_pause(self) -> None:
         if (replay := self._replay()) is not None:

@@ -8,9 +8,15 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Self
 
+from amitui.client import Timing
 from amitui.protocol import Frame, Parser
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+# Timing for sessions against the loopback fakes: faults show within a second.
+FAST = Timing(
+    connect_timeout=2, action_timeout=2, ping_interval=0.2, pong_deadline=0.3,
+    backoff_base=0.05, backoff_cap=0.2,
+)  # fmt: skip
 
 
 @dataclass

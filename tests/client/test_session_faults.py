@@ -20,12 +20,7 @@ from amitui.client import (
     Timing,
 )
 from amitui.protocol import Action, Frame, FrameKind, LocalProtocolError
-from tests.client.fakeami import FakeAmi
-
-FAST = Timing(
-    connect_timeout=2, action_timeout=2, ping_interval=0.2, pong_deadline=0.3,
-    backoff_base=0.05, backoff_cap=0.2,
-)  # fmt: skip
+from tests.client.fakeami import FAST, FakeAmi
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from amitui.cli import main
+from amitui.commands.cli import main
 from amitui.demo.server import listen_failure
 
 

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from amitui.demo import DemoPbx, DemoServer, PbxEvent
-from amitui.demo.cli import _entries, _find_best
+from amitui.demo.asterisk_cli import _entries, _find_best
 from amitui.demo.data import Recorded, recorded
 from amitui.demo.dialplan import callid_test_event, contact_status
 from amitui.demo.record_data import ERRORS

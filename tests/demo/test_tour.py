@@ -52,6 +52,7 @@ def tour_blocks(text: str) -> list[Block]:
         if m and current is None:
             current = Block(m[1], number + 1)
         elif m:
+            assert current is not None
             if current.kind in ("console", "ami"):
                 blocks.append(current)
             current = None

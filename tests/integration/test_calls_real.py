@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from amitui.client import AmiSession, Timing
-from amitui.protocol import Action
+from amitui.protocol import Action, Frame
 from amitui.store import EventRing, StoredEvent
 from amitui.store.filter import parse_filter
 from amitui.ui.bridge import StoreBridge
@@ -25,8 +25,8 @@ class Console:
         self.bridge = StoreBridge(self.ring)
         self.changed = asyncio.Event()
 
-    def events(self, batch: list[object]) -> None:
-        self.bridge.on_events(batch)  # type: ignore[arg-type]
+    def events(self, batch: list[Frame]) -> None:
+        self.bridge.on_events(batch)
         self.changed.set()
 
     def gap(self, text: str) -> None:

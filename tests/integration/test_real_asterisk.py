@@ -75,7 +75,9 @@ async def test_md5_login_is_used_when_offered(asterisk: Asterisk) -> None:
     session = AmiSession(
         spec(asterisk),
         on_events=got.events,
-        on_wire=lambda d, data: sent.append(data) if d == "out" else None,
+        on_wire=lambda d, data: (
+            sent.append(data) if isinstance(data, bytes) and d == "out" else None
+        ),
     )
     await session.open()
     try:
@@ -96,7 +98,9 @@ async def test_plain_login(asterisk: Asterisk) -> None:
     session = AmiSession(
         spec(asterisk, auth="plain"),
         on_events=got.events,
-        on_wire=lambda d, data: sent.append(data) if d == "out" else None,
+        on_wire=lambda d, data: (
+            sent.append(data) if isinstance(data, bytes) and d == "out" else None
+        ),
     )
     await session.open()
     try:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from amitui.capture.replay import ReplaySession, replay_spec
 from amitui.client import AmiSession, Phase, ServerSpec
-from amitui.client.replay import ReplaySession, replay_spec
+from amitui.commands.recorder import record
 from amitui.protocol import Action, Frame
-from amitui.recorder import record
 from amitui.store.recording import open_recording
 from tests.conftest import Asterisk
 

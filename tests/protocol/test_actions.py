@@ -191,7 +191,7 @@ KEYS = st.text(
 # inside, trailing spaces, non-ASCII and other Unicode line separators all survive: the
 # encoder writes exactly one space after the colon and the parser drops exactly one.
 VALUES = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"),
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\n\x00"),
     max_size=200,
 )
 TRICKY = st.sampled_from(

@@ -161,7 +161,7 @@ def test_quirks_legacy_follows() -> None:
         "Asterisk 11.25.3 built by root @ pbx on a x86_64 running Linux on 2019-01-01 12:00:00 UTC",
     )
     assert ids["c3"][0].output == ()
-    assert ids["c4"][0].name == "Follows" and "No such command" in ids["c4"][0].output[0]
+    assert ids["c4"][0].name == "Follows" and "No such command" in (ids["c4"][0].output or ("",))[0]
     assert [f.name for f in frames[-2:]] == ["PeerStatus", "Goodbye"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from amitui.protocol import Frame, FrameKind, Parser
@@ -152,7 +154,7 @@ def fully_booted(uptime: int) -> Frame:
                   f"LastReload: {uptime}\nStatus: Fully Booted")[0]  # fmt: skip
 
 
-def play(tracker: CallTracker, items: list[Frame | str], start: int = 1) -> list[int]:
+def play(tracker: CallTracker, items: Sequence[Frame | str], start: int = 1) -> list[int]:
     """Feed frames (and "gap" for a gap in the stream); seq and time advance by 1 each.
     Returns the seqs fed, gaps included, as the ring would number them."""
     seqs = []
@@ -166,7 +168,7 @@ def play(tracker: CallTracker, items: list[Frame | str], start: int = 1) -> list
     return seqs
 
 
-RESTARTS = {
+RESTARTS: dict[str, list[Frame | str]] = {
     # What a console sees across `core restart`: Shutdown, the connection lost and back,
     # FullyBooted after the new login.
     "shutdown, gap, FullyBooted": [events(SHUTDOWN_EVENT)[0], "gap", "gap", fully_booted(3)],

@@ -18,6 +18,7 @@ from amitui.store.catalog import (
     Gaps,
     Limits,
     ReportContext,
+    Unavailable,
     catalog_report,
     catalog_to_json,
     catalog_to_markdown,
@@ -200,7 +201,7 @@ def test_gaps_of_a_real_call_against_real_docs() -> None:
         entry = catalog.get(name)
         assert entry is not None
         result = docs[name.lower()]
-        assert not isinstance(result, str)
+        assert not isinstance(result, Unavailable)
         return gaps(entry, result)
 
     test_event = found("TestEvent")
@@ -266,7 +267,7 @@ def test_markdown_report_marks_gaps() -> None:
 
 def test_reports_say_when_docs_were_unavailable() -> None:
     catalog = call_catalog()
-    docs: dict[str, DocResult] = {"hangup": "no docs: Permission denied"}
+    docs: dict[str, DocResult] = {"hangup": Unavailable("no docs: Permission denied")}
     report = catalog_report(catalog, docs)
     events = report["events"]
     assert isinstance(events, list)

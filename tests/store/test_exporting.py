@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -41,16 +42,27 @@ def call_frames() -> list[Frame]:
     return [f for f in parser.frames() if f.kind is FrameKind.EVENT]
 
 
+def received_first(frames: list[Frame]) -> list[dict[str, object]]:
+    """What each exported object holds: the receive time first, then `frame_to_json`."""
+    return [{"_received": iso(T0 + i), **frame_to_json(f)} for i, f in enumerate(frames)]
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
+
+
 def test_ndjson_is_one_frame_to_json_per_event_and_skips_gaps() -> None:
     frames = call_frames()
     ring = ring_of(frames, gap_after=2)
     lines = export_text(ring, "ndjson").splitlines()
-    assert [json.loads(x) for x in lines] == [frame_to_json(f) for f in frames]
+    objects = [json.loads(x) for x in lines]
+    assert objects == received_first(frames)
+    assert all(next(iter(obj)) == "_received" for obj in objects)
 
 
 def test_json_is_an_array_of_the_same_objects() -> None:
     frames = call_frames()
-    assert json.loads(export_text(ring_of(frames), "json")) == [frame_to_json(f) for f in frames]
+    assert json.loads(export_text(ring_of(frames), "json")) == received_first(frames)
 
 
 def test_csv_columns_are_the_union_of_headers_in_first_seen_order() -> None:
@@ -60,7 +72,9 @@ def test_csv_columns_are_the_union_of_headers_in_first_seen_order() -> None:
         event("Hangup", ("UniqueID", "1.1"), ("Cause", "16")),  # other spelling, same column
     ]
     rows = list(csv.reader(io.StringIO(export_text(ring_of(frames), "csv"))))
-    assert rows[0] == ["seq", "time", "event", "Channel", "Uniqueid", "Variable", "Value", "Cause"]
+    assert rows[0] == [
+        "seq", "_received", "event", "Channel", "Uniqueid", "Variable", "Value", "Cause",
+    ]  # fmt: skip
     assert rows[1] == ["1", "2026-11-28T02:45:57.250+00:00", "Newchannel", "PJSIP/100-1", "1.1",
                        "", "", ""]  # fmt: skip
     assert rows[3][2:] == ["Hangup", "", "1.1", "", "", "16"]
@@ -105,7 +119,8 @@ def test_csv_cells_cannot_become_spreadsheet_formulas() -> None:
 def test_export_to_a_file_by_extension(tmp_path: Path) -> None:
     frames = call_frames()
     ring = ring_of(frames)
-    selection: list[Entry] = [e for e in ring if isinstance(e, StoredEvent)][2:5]
+    selection: list[Entry] = [e for e in ring if isinstance(e, StoredEvent)]
+    selection = selection[2:5]
     for name in ("a.ndjson", "a.jsonl", "a.json", "a.csv"):
         assert export_entries(selection, tmp_path / name) == 3
     assert len((tmp_path / "a.ndjson").read_text().splitlines()) == 3

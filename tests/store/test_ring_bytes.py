@@ -8,8 +8,8 @@ import random
 import pytest
 
 from amitui.protocol.frames import Frame
+from amitui.settings import DEFAULT_MAX_BYTES
 from amitui.store.ring import (
-    DEFAULT_MAX_BYTES,
     ENTRY_OVERHEAD,
     EventRing,
     GapMarker,

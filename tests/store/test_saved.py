@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from amitui.config import config_dir
+from amitui.config import config_dir, state_dir
 from amitui.protocol import LocalProtocolError, encode_action
 from amitui.store.history import ActionHistory, ActionRecord
 from amitui.store.saved import (
@@ -40,8 +40,10 @@ def record(i: int, **kw: object) -> ActionRecord:
 # -- history -----------------------------------------------------------------------------
 
 
-def test_history_lives_in_the_config_dir_per_profile() -> None:
-    assert HistoryFile("prod").path == config_dir() / "history" / "prod.jsonl"
+def test_history_lives_in_the_state_dir_collections_in_the_config_dir() -> None:
+    # Without a server, the history is the profile's; tests/store/test_history_origin.py
+    # covers the per-server files the console uses.
+    assert HistoryFile("prod").path == state_dir() / "history" / "prod.jsonl"
     assert HistoryFile(None).path.name == "default.jsonl"
     assert Collection("prod").path == config_dir() / "collections" / "prod.toml"
 
@@ -52,7 +54,7 @@ def test_history_lives_in_the_config_dir_per_profile() -> None:
 )
 def test_profile_names_cannot_escape_the_directory(name: str, slug: str) -> None:
     assert profile_slug(name) == slug
-    assert HistoryFile(name).path.parent == config_dir() / "history"
+    assert HistoryFile(name).path.parent == state_dir() / "history"
 
 
 def test_history_round_trip_is_private_and_masked(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 It answers from frames recorded off the real Asterisk 22 (tests/transcripts), so the UI is
 exercised on real wire shapes; behaviour that depends on the server itself is proven against
-the real one in tests/integration and tests/ui/test_console_real.py.
+the real one in tests/integration and tests/integration/test_console_real.py.
 """
 
 from __future__ import annotations
@@ -67,6 +67,10 @@ class FakeSession:
         self._ids = itertools.count(1)
         self.ids = ActionIds("t")
         self._basics = by_action_id("asterisk22-basics.bin")
+
+    @property
+    def replay(self) -> None:
+        return None  # live, as far as the console can tell
 
     async def run(self) -> None:
         self.state = SessionState(

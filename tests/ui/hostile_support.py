@@ -98,7 +98,10 @@ def unsafe_content(app: AmiApp) -> list[str]:
     has a control, C1 or bidi character, or a str that Textual would parse as markup."""
     found = []
     for widget in app.screen.walk_children(with_self=True):
-        texts: list[object] = [widget._border_title, widget._border_subtitle, widget.tooltip]
+        # DOMNode has no border or tooltip; the widgets that draw them do (getattr: both).
+        texts: list[object] = [
+            getattr(widget, name, None) for name in ("_border_title", "_border_subtitle", "tooltip")
+        ]
         if isinstance(widget, Static):
             texts.append(widget.visual)
             if (

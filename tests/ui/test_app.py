@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amitui.client import ServerSpec
+from amitui.client import Phase, ServerSpec
 from amitui.config import Profile
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.screens.types import EventTypes
@@ -120,7 +120,7 @@ async def test_demo_console_shows_a_live_stream_within_seconds() -> None:
         assert len(app.query_one(EventStream).rows) >= 10
         title = str(app.query_one("#title", Static).render())
         assert "DEMO PBX" in title and f"127.0.0.1:{app.spec.port}" in title
-        assert app.session is not None and app.session.ready
+        assert app.session is not None and app.session.state.phase is Phase.READY
 
 
 async def test_calls_screen_timeline_and_follow() -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 from textual.widgets import DataTable
 
+from amitui.capture.replay import replay_factory, replay_spec
 from amitui.client import ServerSpec
-from amitui.client.replay import replay_factory, replay_spec
 from amitui.config import Profile
 from amitui.protocol import Frame, Parser
 from amitui.ui.app import AmiApp, Settings
@@ -215,3 +215,23 @@ async def test_replay_seeking_back_does_not_double_the_event_count() -> None:
         await until(pilot, lambda: status_total(app) != full, "the status updates")
         assert status_total(app) == held
         assert sum(app.ring.counts.values()) == held
+
+
+async def test_a_call_whose_key_changes_is_redrawn_not_a_crash() -> None:
+    """A call's key is its union-find root at the last merge, so it can change while the list
+    is open with the same calls in it (found by scripts/screenshots.py: CellDoesNotExist). The
+    screen must compare with the keys its rows were added under, not recompute them."""
+    clock = Clock()
+    app = console(real_call(hangups=False), clock)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await until(pilot, lambda: len(app.ring) > 0, "the call arrives")
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CallsScreen)
+        (call,) = screen.tracker.calls()
+        call.key = "renamed-by-a-merge"
+        clock.now += 5  # a duration to tick: the screen refreshes its cells
+        screen.refresh_calls()
+        await pilot.pause()
+        (row,) = call_rows(app)
+        assert " 5 s" in row

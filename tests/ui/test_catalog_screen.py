@@ -17,9 +17,10 @@ from textual.widgets import DataTable, Static
 from amitui.client import Phase, ServerSpec, SessionState
 from amitui.protocol import Action, Frame
 from amitui.store.catalog import EventCatalog
+from amitui.store.docs import SessionDocs
 from amitui.store.eventclasses import Verdict
 from amitui.ui.screens.catalog import CatalogScreen, CatalogTable
-from amitui.ui.screens.why import SessionEventDocs, WhyNoEvents
+from amitui.ui.screens.why import WhyNoEvents
 from tests.store._support import event
 from tests.ui.fakes import FIXED_TIME, TRANSCRIPTS, FakeSession, call_events, reply
 
@@ -85,7 +86,7 @@ def catalog_host(
     catalog: EventCatalog, *, refuse: bool = False, export_dir: Path | None = None
 ) -> tuple[Host, CliSession]:
     session = CliSession(ServerSpec(user="admin", port=15038), refuse=refuse)
-    docs = SessionEventDocs(lambda: session)  # type: ignore[arg-type,return-value]
+    docs = SessionDocs(lambda: session)
     screen = lambda: CatalogScreen(  # noqa: E731
         catalog, docs, server="127.0.0.1:15038", export_dir=export_dir, clock=lambda: FIXED_TIME
     )
@@ -212,7 +213,7 @@ async def test_marks_take_theme_colours() -> None:
 def why_host(user: str, *, refuse: bool = False, events: str = "on") -> Host:
     spec = ServerSpec(user=user, port=15038, events=events)
     session = CliSession(spec, refuse=refuse)
-    docs = SessionEventDocs(lambda: session)  # type: ignore[arg-type,return-value]
+    docs = SessionDocs(lambda: session)
     catalog = EventCatalog()
     catalog.observe_batch([f for f in call_events() if f.get("Privilege") != "dialplan,all"], 1.0)
     return Host(lambda: WhyNoEvents(docs, catalog, spec))

@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 
 from amitui.protocol import Action, Frame, Parser
 from amitui.store.actiondocs import ActionDoc, CommandInfo, parse_action_doc, parse_list_commands
+from amitui.store.sentinels import Unavailable
 from amitui.ui.widgets.composer import ActionComposer
 from amitui.ui.widgets.composer_form import FieldRow, FreeRow, parse_raw, render_raw
 
@@ -58,22 +59,23 @@ class RecordedDocs:
         self.docs = {"originate": originate, "hangup": hangup, "filter": filter_}
         self.asked: list[str] = []
 
-    async def list_commands(self) -> list[CommandInfo] | str:
+    async def list_commands(self) -> list[CommandInfo] | Unavailable:
         return self.commands
 
-    async def describe(self, name: str) -> ActionDoc | str:
+    async def describe(self, name: str) -> ActionDoc | Unavailable:
         self.asked.append(name)
-        return self.docs.get(name.lower(), f"the server has no documentation for {name}")
+        none = Unavailable(f"the server has no documentation for {name}")
+        return self.docs.get(name.lower(), none)
 
 
 class NoDocs:
     """A user without the `command` privilege: no list, no docs."""
 
-    async def list_commands(self) -> list[CommandInfo] | str:
-        return "ListCommands failed: Permission denied"
+    async def list_commands(self) -> list[CommandInfo] | Unavailable:
+        return Unavailable("ListCommands failed: Permission denied")
 
-    async def describe(self, name: str) -> ActionDoc | str:
-        return "this user lacks the 'command' write privilege needed to read the docs"
+    async def describe(self, name: str) -> ActionDoc | Unavailable:
+        return Unavailable("this user lacks the 'command' write privilege needed to read the docs")
 
 
 class Host(App[None]):

@@ -155,10 +155,22 @@ async def test_save_a_sent_action_into_the_collection(tmp_path: Path) -> None:
         assert isinstance(app.screen, ValuesForm)
         await pilot.press(*"hang-desk", "tab", *"hang up the desk", "enter")
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen is screen  # type: ignore[comparison-overlap]  # narrowed above
         saved = coll.load()["hang-desk"]
         assert saved == SavedAction(
             "hang-desk", "Hangup", (("Channel", "PJSIP/100-0001"),), "hang up the desk"
         )
         table = screen.query_one("#saved", DataTable)
         assert cells(table, 0)[:2] == ["hang-desk", "Hangup"]
+
+
+async def test_the_key_hints_wrap_at_80_columns() -> None:
+    """At 80x24 the hint line wraps instead of being cut at the dialog's edge."""
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.open()
+        await pilot.pause()
+        hint = screen.query(Label).first()
+        lines = [hint.render_line(y).text for y in range(hint.size.height)]
+        assert hint.size.height >= 2
+        assert "esc: close" in " ".join(lines)

@@ -12,15 +12,15 @@ Each assertion here was seen to fail with the display fixes removed, one at a ti
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from textual.drivers import headless_driver
 from textual.widgets import DataTable, Input, OptionList, TabbedContent
 
+from amitui.capture.replay import replay_factory, replay_spec
 from amitui.client import Phase
-from amitui.client.replay import replay_factory, replay_spec
 from amitui.config import Profile
 from amitui.protocol import Action
 from amitui.protocol.safetext import shown
@@ -82,9 +82,9 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Terminal]:
 
 
 @pytest.fixture
-async def server() -> HostileAmi:
+async def server() -> AsyncIterator[HostileAmi]:
     ami = await HostileAmi().start()
-    yield ami  # type: ignore[misc]
+    yield ami
     await ami.stop()
 
 

@@ -258,3 +258,21 @@ async def test_unknown_outcome_says_the_action_was_not_resent() -> None:
         assert "the action was NOT re-sent" in timing and "Note       connection lost" in timing
         assert "NOT re-sent" in text_of(inspector, "inspector-notice")
         assert inspector.border_title == "Originate → unknown"
+
+
+async def test_a_reply_cut_by_a_proxy_says_so_above_and_in_timing() -> None:
+    """AstManProxy cuts replies at 256 lines and says nothing (amitui/client/proxy.py);
+    the session notes it on the transcript and the inspector must not present it as whole."""
+    output = "\n".join(f"Output: line {i}" for i in range(252))
+    tr = transcript(
+        Action.of("Command", Command="core show help", ActionID="c1"),
+        f"Response: Success\nActionID: c1\nMessage: Command output follows\n{output}",
+    )
+    tr.truncated = "255 lines and no Server: header: AstManProxy cut the reply"
+    app = InspectorApp()
+    async with app.run_test(size=SIZE) as pilot:
+        inspector = app.query_one(ResponseInspector)
+        inspector.show_transcript(tr)
+        await pilot.pause()
+        assert "Possibly incomplete: 255 lines" in text_of(inspector, "inspector-notice")
+        assert "Truncated  255 lines" in text_of(inspector, "inspector-timing")

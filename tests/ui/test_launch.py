@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from amitui.cli import build_parser
 from amitui.client import ServerSpec
+from amitui.commands.cli import build_parser
 from amitui.config import Config, ConfigError
 from amitui.demo import DemoPbx, DemoServer
 from amitui.ui import launch as launch_mod

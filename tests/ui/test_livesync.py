@@ -40,6 +40,10 @@ class Listing:
         self.sent: list[str] = []
         self.down = False
 
+    @property
+    def replay(self) -> None:
+        return None
+
     async def run(self) -> None:
         return None
 

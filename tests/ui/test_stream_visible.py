@@ -52,3 +52,26 @@ async def test_the_selected_row_has_the_cursor_background() -> None:
             seg.style.bgcolor != cursor_bg for seg in other if seg.style and seg.text.strip()
         )
         assert Color.from_rich_color(cursor_bg) != stream.styles.background
+
+
+async def test_a_filter_that_hides_the_selected_event_moves_the_inspector_too() -> None:
+    """The highlight lands on another row when the selected event is filtered out; the
+    inspector must show that row's event, never the hidden one under another highlight."""
+    from amitui.store import StoredEvent
+    from amitui.ui.widgets.inspector import ResponseInspector
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        stream = app.query_one(EventStream)
+        await pilot.press("up")
+        await settle(pilot)
+        first = stream.selected_entry()
+        assert isinstance(first, StoredEvent)
+        hidden = first.frame.name
+        await pilot.press("slash", *f"Event!={hidden}", "enter")
+        await settle(pilot)
+        now = stream.selected_entry()
+        assert isinstance(now, StoredEvent) and now.frame.name != hidden
+        inspector = app.query_one(ResponseInspector)
+        assert f"#{now.seq} " in str(inspector.border_title)

@@ -19,11 +19,13 @@ from textual.widgets import DataTable, Label
 from amitui.protocol.safetext import shown
 from amitui.store import EventRing, StoredEvent
 from amitui.store.calls import Call, CallTracker
+from amitui.store.servers import CallBook
 from amitui.ui import safe
 
 MAX_LANES = 8
 REFRESH_S = 1.0  # durations are shown in whole seconds
 COLUMNS = ("", "Start", "Duration", "Channels", "Parties", "Hangup cause", "Events")
+Calls = CallTracker | CallBook  # one server's tracker, or several read as one
 HINT = ("Calls, newest start first; by Uniqueid and Linkedid, Local halves and bridges joined · "
         "enter: timeline · f: follow in the stream · esc: close")  # fmt: skip
 EMPTY = "No calls traced yet: events naming a channel start one."
@@ -39,6 +41,11 @@ def _short(channel: str) -> str:
     if sep and len(tail) > 4:
         return f"{head}-…{tail[-4:]}"
     return channel
+
+
+def _row_key(call: Call) -> str:
+    """Unique per row: two servers can trace calls with the same ids."""
+    return f"{call.server}\x1f{call.key}" if call.server else call.key
 
 
 class CallsScreen(ModalScreen[str | None]):
@@ -60,24 +67,29 @@ class CallsScreen(ModalScreen[str | None]):
 
     def __init__(
         self,
-        tracker: CallTracker | Callable[[], CallTracker],
+        tracker: Calls | Callable[[], Calls],
         ring: EventRing,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """`tracker` may be a function returning the current one: a replay seeking back
-        starts tracing afresh with a new tracker while this screen is open."""
+        starts tracing afresh with a new tracker while this screen is open. A CallBook (several
+        servers) adds a Server column."""
         super().__init__()
         self._tracker = tracker
         self.ring = ring
         self.clock = clock
         self._calls: list[Call] = []
         self._shown: list[tuple[str, ...]] = []  # each row's cells as plain text
+        # Each row's key as it was added: a call's key can change under it (a merge, a
+        # Linkedid learned later), so the keys are compared with these, not recomputed.
+        self._keys: list[str] = []
         self._seen = (-1, -1)  # (tracker, version) of the last full read
+        self._by_server = False  # several servers: a Server column
 
     @property
-    def tracker(self) -> CallTracker:
+    def tracker(self) -> Calls:
         t = self._tracker
-        return t if isinstance(t, CallTracker) else t()
+        return t if isinstance(t, CallTracker | CallBook) else t()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -86,17 +98,20 @@ class CallsScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        self._by_server = isinstance(self.tracker, CallBook)
+        table.add_columns(*COLUMNS, *(("Server",) if self._by_server else ()))
         self.refresh_calls()
         table.focus()
         self.set_interval(REFRESH_S, self.refresh_calls, name="calls-refresh")
 
     def _cells(self, call: Call, now: float) -> tuple[str | Text, ...]:
         mark = Text("● up", style="bold") if call.active else Text("ended")
-        return (
+        cells: tuple[str | Text, ...] = (
             mark, _clock(call.start), f"{call.duration_at(now):.0f} s", str(len(call.channels)),
             safe.cell(call.parties), safe.cell(call.cause), str(len(call.seqs)),
         )  # fmt: skip
+        # Last, so the columns one server shows keep their places; a proxy's name is its text.
+        return (*cells, safe.cell(call.server)) if self._by_server else cells
 
     def refresh_calls(self) -> None:
         """Show the tracker's calls, newest start first; cells that changed are updated in
@@ -107,25 +122,26 @@ class CallsScreen(ModalScreen[str | None]):
             return  # nothing new, and no duration to tick
         self._seen = seen
         now = self.clock()
-        calls = sorted(tracker.calls(), key=lambda c: (c.start, c.key), reverse=True)
+        calls = sorted(tracker.calls(), key=lambda c: (c.start, c.server, c.key), reverse=True)
         rows = [self._cells(call, now) for call in calls]
         plain = [tuple(str(cell) for cell in row) for row in rows]
         table = self.query_one(DataTable)
-        if [c.key for c in calls] == [c.key for c in self._calls]:
+        keys = [_row_key(c) for c in calls]
+        if keys == self._keys:
             columns = list(table.columns)
-            for call, row, new, old in zip(calls, rows, plain, self._shown, strict=True):
+            for key, row, new, old in zip(keys, rows, plain, self._shown, strict=True):
                 for column, cell, a, b in zip(columns, row, new, old, strict=True):
                     if a != b:
-                        table.update_cell(call.key, column, cell, update_width=True)
+                        table.update_cell(key, column, cell, update_width=True)
         else:
             chosen = self._selected()
             table.clear()
-            for call, row in zip(calls, rows, strict=True):
-                table.add_row(*row, key=call.key)
+            for key, row in zip(keys, rows, strict=True):
+                table.add_row(*row, key=key)
             at = next((i for i, c in enumerate(calls) if c is chosen), None)
             if at is not None:
                 table.move_cursor(row=at)
-        self._calls, self._shown = calls, plain
+        self._calls, self._shown, self._keys = calls, plain, keys
         self.query_one(Label).update(HINT if calls else EMPTY)
 
     def _selected(self) -> Call | None:

@@ -5,6 +5,10 @@ sample values, documented or not) and its doc. A worker fetches the docs once pe
 an EventDocsSource and the marks fill in as they arrive. The catalog keeps growing while the
 screen is open; a 1 Hz timer redraws only when its version moved. `e` writes the
 documentation-gap report as Markdown and JSON.
+
+Below 140 columns (an 80x24 terminal) the detail goes under the list instead of beside it, so
+each table has the whole width and every column of the list fits; the free-text Samples column
+is cut to what the headers table has left after its fixed columns, and recut on resize.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Protocol
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,66 +29,39 @@ from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import Worker
 
 from amitui.protocol.safetext import shown
-from amitui.store.catalog import (
-    NOT_FETCHED,
-    DocResult,
-    EventCatalog,
-    EventDoc,
-    EventEntry,
-    Gaps,
-    ReportContext,
-    catalog_to_json,
-    catalog_to_markdown,
-    doc_for,
-    gaps,
-    is_implicit,
-)
+from amitui.store.catalog_gaps import Gaps, doc_for, gaps, is_implicit
+from amitui.store.catalog_observe import EventCatalog, EventEntry
+from amitui.store.catalog_report import ReportContext, catalog_to_json, catalog_to_markdown
+from amitui.store.eventclasses import DocResult, EventDoc
 from amitui.store.exporting import write_private_text
+from amitui.store.sentinels import NotFetched, Unavailable
 from amitui.ui import safe
+from amitui.ui.screens.catalog_parts import (
+    CatalogTable,
+    clock_text,
+    describe,
+    header_state,
+    mark_of,
+)
+
+__all__ = ["CatalogScreen", "CatalogTable", "EventDocsSource"]
 
 
 class EventDocsSource(Protocol):
-    """Where the catalog's docs come from (why.SessionEventDocs over a live session). A str
-    result says why they are unavailable: not connected, no `command` privilege."""
+    """Where the catalog's docs come from (store.docs.SessionDocs over a live session). An
+    Unavailable result says why they are: not connected, no `command` privilege."""
 
-    async def documented_events(self) -> set[str] | str: ...
+    async def documented_events(self) -> set[str] | Unavailable: ...
 
-    async def event_doc(self, name: str) -> EventDoc | str | None:
+    async def event_doc(self, name: str) -> DocResult:
         """The doc, None when the server has none for this event, or why it cannot be asked."""
         ...
 
 
-class CatalogTable(DataTable[Text | str]):
-    """A DataTable whose marks take their colours from the theme."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "catalog-table--gap", "catalog-table--warn", "catalog-table--ok", "catalog-table--muted",
-    }  # fmt: skip
-    DEFAULT_CSS = """
-    CatalogTable > .catalog-table--gap { color: $error; text-style: bold; }
-    CatalogTable > .catalog-table--warn { color: $warning; }
-    CatalogTable > .catalog-table--ok { color: $success; }
-    CatalogTable > .catalog-table--muted { color: $text-muted; }
-    """
-
-    def styled(self, text: str, role: str) -> Text:
-        # partial: only the colour and text style, so zebra stripes and the cursor show through
-        style = self.get_component_rich_style(f"catalog-table--{role}", partial=True)
-        return Text(text, style=style)
-
-
-def _mark(result: DocResult, found: Gaps | None) -> tuple[str, str]:
-    """A type's mark and its colour role."""
-    if found is None:
-        return ("…", "muted") if result == NOT_FETCHED else ("docs unavailable", "muted")
-    if found.undocumented or found.unlisted:
-        return found.mark, "gap"
-    return found.mark, "warn" if found.seen_not_documented else "ok"
-
-
 _SORTS = ("count", "name", "last seen", "mark")
 _ROLE_ORDER = {"gap": 0, "warn": 1, "muted": 2, "ok": 3}
-_SAMPLES_WIDTH = 72  # the whole values are in the JSON export
+_SAMPLES_WIDTH = 72  # at most; the whole values are in the JSON export
+_SAMPLES_MIN = 12  # narrower than this, the table scrolls sideways instead
 
 
 class CatalogScreen(ModalScreen[None]):
@@ -91,12 +69,21 @@ class CatalogScreen(ModalScreen[None]):
     CatalogScreen { align: center middle; }
     CatalogScreen > Vertical { width: 96%; height: 92%; border: thick $accent; background: $panel; }
     CatalogScreen #catalog-title { padding: 0 1; color: $text-muted; width: 1fr; }
-    CatalogScreen #types { width: 45%; max-width: 66; height: 1fr; }
+    CatalogScreen #types { width: auto; max-width: 50%; height: 1fr; }
     CatalogScreen #detail { width: 1fr; padding-left: 1; }
     CatalogScreen #doc { height: auto; max-height: 6; }
     CatalogScreen #headers { height: 1fr; }
     CatalogScreen #header-doc { height: auto; max-height: 5; color: $text-muted; }
+    CatalogScreen.-narrow > Vertical { width: 100%; height: 100%; }
+    CatalogScreen.-narrow #panes { layout: vertical; }
+    CatalogScreen.-narrow #types { width: 1fr; max-width: 100%; height: 1fr; }
+    CatalogScreen.-narrow #detail { padding-left: 0; height: 1fr; }
+    CatalogScreen.-narrow #doc { max-height: 3; padding: 0 1; }
+    CatalogScreen.-narrow #header-doc { max-height: 2; padding: 0 1; }
     """
+    # Side by side needs about 140 columns: the list as wide as its four columns (auto), the
+    # headers' four fixed columns and some room for their samples.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     BINDINGS = [
         Binding("e", "export", "Export report", id="catalog.export"),
         Binding("s", "sort", "Sort", id="catalog.sort"),
@@ -120,18 +107,19 @@ class CatalogScreen(ModalScreen[None]):
         self.export_dir = export_dir  # None: the current directory
         self.clock = clock
         self.docs: dict[str, DocResult] = {}  # lowercased name -> result, as they arrive
-        self.documented: set[str] | str | None = None
+        self.documented: set[str] | Unavailable | None = None
         self.sort_by = "count"
         self.selected: str | None = None
         self._version = -1  # the catalog version last drawn
         self._loader: Worker[None] | None = None
         self._drawn: dict[str, int] = {}  # name -> the count its row shows
         self._names: dict[str, str] = {}  # a name cell's text -> the name
+        self._cut_for = -1  # the headers table's width when its samples were cut
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("", id="catalog-title", markup=False)
-            with Horizontal():
+            with Horizontal(id="panes"):
                 yield CatalogTable(id="types", cursor_type="row", zebra_stripes=True)
                 with Vertical(id="detail"):
                     yield Static("", id="doc", markup=False)
@@ -175,7 +163,7 @@ class CatalogScreen(ModalScreen[None]):
         while missing := [e.name for e in self.catalog if e.name.lower() not in self.docs]:
             for name in missing:
                 result = await self.source.event_doc(name)
-                if isinstance(result, str):  # about the session, not this event: stop asking
+                if isinstance(result, Unavailable):  # the session's, not the event's: stop asking
                     self.docs.update({n.lower(): result for n in missing})
                     self.refresh_view(force=True)
                     break
@@ -190,9 +178,11 @@ class CatalogScreen(ModalScreen[None]):
 
     # -- drawing ------------------------------------------------------------------------------
 
-    def _state(self, entry: EventEntry) -> tuple[DocResult, Gaps | None]:
+    def _state(self, entry: EventEntry) -> tuple[DocResult | NotFetched, Gaps | None]:
         result = doc_for(self.docs, entry.name)
-        return result, (None if isinstance(result, str) else gaps(entry, result))
+        if isinstance(result, NotFetched | Unavailable):
+            return result, None
+        return result, gaps(entry, result)
 
     def _sort_key(self, name: str) -> tuple[object, ...]:
         entry = self.catalog.get(name)
@@ -201,7 +191,7 @@ class CatalogScreen(ModalScreen[None]):
         keys: dict[str, tuple[object, ...]] = {
             "name": (name.lower(),),
             "last seen": (-entry.last_seen, name.lower()),
-            "mark": (_ROLE_ORDER[_mark(*self._state(entry))[1]], -entry.count),
+            "mark": (_ROLE_ORDER[mark_of(*self._state(entry))[1]], -entry.count),
         }
         return keys.get(self.sort_by, (-entry.count, name.lower()))
 
@@ -212,12 +202,12 @@ class CatalogScreen(ModalScreen[None]):
             return
         self._drawn[name] = entry.count
         table = self.types
-        mark, role = _mark(*self._state(entry))
+        mark, role = mark_of(*self._state(entry))
         self._names[shown(entry.name)] = entry.name  # the sort gets the cell, not the key
         cells: dict[str, Text | str] = {
             "name": safe.cell(entry.name),  # the server's text: never a markup str
             "count": Text(f"{entry.count:,}", justify="right"),
-            "last": _clock(entry.last_seen),
+            "last": clock_text(entry.last_seen),
             "mark": table.styled(mark, role),
         }
         if entry.name in table.rows:
@@ -253,7 +243,7 @@ class CatalogScreen(ModalScreen[None]):
         documented = self.documented
         docs = (
             "docs: asking the server…" if documented is None
-            else f"docs unavailable: {documented}" if isinstance(documented, str)
+            else f"docs unavailable: {documented.reason}" if isinstance(documented, Unavailable)
             else f"{len(documented)} events documented by the server"
         )  # fmt: skip
         count = f"{len(self.catalog)} types, {self.catalog.total:,} events"
@@ -304,24 +294,37 @@ class CatalogScreen(ModalScreen[None]):
             return
         result, found = self._state(entry)
         doc = result if isinstance(result, EventDoc) else None
-        self.query_one("#doc", Static).update(shown(_describe(entry, result), multiline=True))
+        self.query_one("#doc", Static).update(shown(describe(entry, result), multiline=True))
+        rows: list[tuple[str, str, str, str, str, str]] = []  # name seen docs mark role samples
         for stats in entry.headers.values():
             documented = doc is not None and doc.header(stats.name) is not None
-            docs_text, mark, role = _header_state(stats.name, documented, found)
+            docs_text, mark, role = header_state(stats.name, documented, found)
             seen = f"{stats.count}/{entry.count}" + (" (repeats)" if stats.repeated else "")
-            samples = " | ".join(stats.samples)
-            samples = samples if len(samples) <= _SAMPLES_WIDTH else samples[:_SAMPLES_WIDTH] + "…"
-            table.add_row(
-                safe.cell(stats.name), seen, docs_text, table.styled(mark, role),
-                safe.cell(samples), key=stats.name,
-            )  # fmt: skip
+            rows.append((stats.name, seen, docs_text, mark, role, " | ".join(stats.samples)))
         for name in found.documented_not_seen if found else ():
-            never = table.styled("never seen", "warn")
-            table.add_row(safe.cell(name), "0", "yes", never, "", key=name)
+            rows.append((name, "0", "yes", "never seen", "warn", ""))
+        columns = [[str(c.label), *(shown(r[i]) for r in rows)] for i, c in enumerate(
+            list(table.columns.values())[:4])]  # fmt: skip
+        room = max(_SAMPLES_MIN, min(_SAMPLES_WIDTH, table.free_width(columns)))
+        self._cut_for = table.size.width
+        for name, seen, docs_text, mark, role, samples in rows:
+            # Cut as shown (escapes make outside text longer), so the cut never hides the "…".
+            text = shown(samples)
+            text = text if cell_len(text) <= room else text[: room - 1] + "…"
+            table.add_row(
+                safe.cell(name), seen, docs_text, table.styled(mark, role), Text(text),
+                key=name,
+            )  # fmt: skip
         keep = was is not None and was in table.rows  # more events of this type: stay put
         if keep and was is not None:
             table.move_cursor(row=table.get_row_index(was))
         self._show_header_doc(was.value if keep and was is not None else None)
+
+    def on_catalog_table_resized(self, event: CatalogTable.Resized) -> None:
+        # The samples were cut for the old width: cut them again when the room changed.
+        table = self.headers_table
+        if event.control is table and table.size.width != self._cut_for:
+            self._show_detail()
 
     def _show_header_doc(self, name: str | None) -> None:
         entry = self._entry()
@@ -371,37 +374,3 @@ class CatalogScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def _clock(epoch: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(epoch))
-
-
-def _header_state(name: str, documented: bool, found: Gaps | None) -> tuple[str, str, str]:
-    """(docs column, mark, colour role) for one seen header."""
-    if is_implicit(name):
-        return "core", "", "muted"
-    if found is None:
-        return "?", "", "muted"
-    if documented:
-        return "yes", "", "ok"
-    if name in found.free_form:
-        return "no", "free-form", "muted"
-    return "no", "new", "gap" if found.undocumented else "warn"
-
-
-def _describe(entry: EventEntry, result: DocResult) -> str:
-    cls = f"class {','.join(entry.privilege)} (from Privilege) · " if entry.privilege else ""
-    times = "once" if entry.count == 1 else f"{entry.count:,} times"
-    facts = f"{cls}seen {times}, last at {_clock(entry.last_seen)}"
-    if result == NOT_FETCHED:
-        return f"{entry.name}\n{facts} · asking the server for its docs…"
-    if isinstance(result, str):
-        return f"{entry.name}\n{facts} · docs unavailable: {result}"
-    if result is None:
-        return f"{entry.name} — the server has no documentation for this event\n{facts}"
-    where = " ".join(p for p in (result.provided_by, result.since and f"since {result.since}") if p)
-    lines = [f"{result.name} — {result.synopsis or '(no synopsis)'}", f"{facts} · {where}"]
-    if not result.headers_listed:
-        lines.append("The server documents this event but lists none of its headers.")
-    return "\n".join(lines)

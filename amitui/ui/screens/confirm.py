@@ -29,16 +29,22 @@ class ConfirmSend(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "Cancel", id="confirm.no"),
     ]
 
-    def __init__(self, action: Action, server: str) -> None:
+    def __init__(self, action: Action, server: str, *, on: str | None = None) -> None:
+        """`on`: the server's name when several are open ('Originate on pbx-b')."""
         super().__init__()
         self.action = action
         self.server = server
+        self.on = on
 
     def compose(self) -> ComposeResult:
         with Vertical():
             # The name and values may come from history, a saved file or a selected event:
             # not markup, escapes visible (exactly the bytes, never their effect).
             question = f"{self.action.name} can change the PBX at {self.server}. Send it?"
+            if self.on:
+                question = (
+                    f"{self.action.name} on {self.on} can change the PBX at {self.server}. Send it?"
+                )
             yield Label(shown(question), id="question", markup=False)
             yield Static(shown(self.action.redacted_text(), multiline=True), id="wire",
                          markup=False)  # fmt: skip

@@ -8,25 +8,33 @@ form that refuses what `fill` refuses (CR/LF injection, a missing value) and say
 
 History records are masked: a record with a masked value cannot be re-sent as it is, only
 edited, so the password is typed again rather than `********` being sent.
+
+Given its `source` (the HistoryFile of this server and user), the screen says whose history it
+is and where each record was sent (the old per-profile file may hold other servers'). A record
+sent elsewhere, or to a server the file does not name, is re-sent only after a question that
+names both servers: `r` on it is meant for the PBX it was recorded on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import Button, DataTable, Input, Label
 
 from amitui.protocol import REDACTED, LocalProtocolError
 from amitui.protocol.safetext import shown
 from amitui.store.history import ActionRecord
 from amitui.store.saved import (
     Collection,
+    HistoryFile,
+    Origin,
     SavedAction,
     SavedError,
     fill,
@@ -99,13 +107,56 @@ class ValuesForm(ModalScreen[Any]):
         self.dismiss(None)
 
 
+class ResendElsewhere(ModalScreen[bool]):
+    """Re-send a record on a server other than the one it was recorded on? `n` by default."""
+
+    DEFAULT_CSS = """
+    ResendElsewhere { align: center middle; }
+    ResendElsewhere > Vertical {
+        width: 70; max-width: 95%; height: auto; border: thick $warning; background: $panel;
+        padding: 0 1;
+    }
+    ResendElsewhere #question { width: 100%; color: $warning; text-style: bold; }
+    ResendElsewhere Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ResendElsewhere Button { margin-left: 2; min-width: 12; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Re-send", id="elsewhere.yes"),
+        Binding("n,escape", "answer(False)", "Cancel", id="elsewhere.no"),
+    ]
+
+    def __init__(self, name: str, recorded: Origin, here: Origin) -> None:
+        super().__init__()
+        # Both names come from the history file: outside text, shown with escapes visible.
+        self.question = (
+            f"{name} was recorded on {recorded.label()}. This console is connected to "
+            f"{here.label()}. Send it to {here.label()}?"
+        )
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(shown(self.question), id="question", markup=False)
+            with Horizontal():
+                yield Button("Re-send (y)", variant="warning", id="yes")
+                yield Button("Cancel (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
 class HistoryScreen(ModalScreen[Choice | None]):
     DEFAULT_CSS = """
     HistoryScreen { align: center middle; }
     HistoryScreen > Vertical {
         width: 110; max-width: 95%; height: 85%; border: thick $primary; background: $panel;
     }
-    HistoryScreen Label { padding: 0 1; color: $text-muted; }
+    HistoryScreen Label { padding: 0 1; color: $text-muted; width: 100%; }
     HistoryScreen .section { color: $foreground; text-style: bold; }
     HistoryScreen #history { height: 2fr; }
     HistoryScreen #saved { height: 1fr; }
@@ -123,9 +174,16 @@ class HistoryScreen(ModalScreen[Choice | None]):
         *,
         collection: Collection | None = None,
         now: float | None = None,
+        source: HistoryFile | None = None,
     ) -> None:
         super().__init__()
         self.records = list(records)  # newest first, as ActionHistory iterates
+        self.here = source.origin if source is not None else None
+        self.origins: dict[tuple[str, float], Origin] = {}
+        if source is not None:
+            # Unreadable now: loading failed too, so every record is this session's (here).
+            with contextlib.suppress(SavedError):
+                self.origins = source.origins()
         values = saved.values() if isinstance(saved, Mapping) else saved
         self.saved = {s.key: s for s in values}
         self.collection = collection
@@ -138,26 +196,34 @@ class HistoryScreen(ModalScreen[Choice | None]):
                 "enter: edit in the composer · r: re-send · s: save as a named action · "
                 "tab: switch list · esc: close"
             )
-            yield Label(f"Sent ({len(self.records)}, newest first)", classes="section")
+            whose = f" as {self.here.label()}" if self.here is not None else ""
+            title = f"Sent{whose} ({len(self.records)}, newest first)"
+            yield Label(shown(title), classes="section", id="history-title", markup=False)
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
             yield Label("Saved actions", classes="section", id="saved-title", markup=False)
             yield DataTable(id="saved", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         history = self.query_one("#history", DataTable)
-        history.add_columns("Time", "Action", "Status", "Latency", "Headers")
+        where = ("Sent to",) if self.here is not None else ()
+        history.add_columns("Time", "Action", "Status", "Latency", *where, "Headers")
         for i, r in enumerate(self.records):
             latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "—"
+            origin = (safe.cell(self.origin_of(r).label()),) if where else ()
             # A history file is outside text too (a saved reply said `[/]`): cells, not markup.
             history.add_row(
                 _when(r.sent, self.now), safe.cell(r.name), safe.cell(r.status or "pending"),
-                latency, safe.cell(_summary(r.headers)), key=str(i),
+                latency, *origin, safe.cell(_summary(r.headers)), key=str(i),
             )  # fmt: skip
         self.query_one("#saved", DataTable).add_columns(
             "Name", "Action", "Variables", "Description"
         )
         self._fill_saved()
         (history if history.row_count or not self.saved else self._saved_table()).focus()
+
+    def origin_of(self, record: ActionRecord) -> Origin:
+        """Where the record was sent: as its file says, else here (sent in this session)."""
+        return self.origins.get((record.action_id, record.sent)) or self.here or Origin()
 
     def _saved_table(self) -> DataTable[Any]:
         return self.query_one("#saved", DataTable)
@@ -208,7 +274,17 @@ class HistoryScreen(ModalScreen[Choice | None]):
                     severity="warning",
                 )
                 return
-            self._finish((item.name, list(item.headers)), resend)
+            choice: Choice = (item.name, list(item.headers))
+            recorded, here = self.origin_of(item), self.here
+            if resend and here is not None and here.server and not recorded.same_server(here):
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        self._finish(choice, resend)
+
+                self.app.push_screen(ResendElsewhere(item.name, recorded, here), answered)
+                return
+            self._finish(choice, resend)
         elif isinstance(item, SavedAction):
             self._fill(item, resend)
 

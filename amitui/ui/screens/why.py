@@ -1,7 +1,7 @@
 """Why don't I see events? The session's event mask, the user's read classes and, for the
 event types a user usually expects, whether this session would receive them and why not.
-Also SessionEventDocs, the one object that asks the server (through `Action: Command`) for
-what both this screen and the event catalog need.
+The server is asked through the docs client (amitui/store/docs.py, SessionDocs), the same
+object that gives the event catalog its docs.
 
 The read classes come from `manager show user NAME`, which needs the `command` write class; a
 user without it is told so, and the classes proven by events already received (their
@@ -9,42 +9,42 @@ user without it is told so, and the classes proven by events already received (t
 The verdicts themselves are pure (amitui/store/eventclasses.py, why_missing); this screen only
 asks the server and shows the answer. Event filters (manager.conf `eventfilter`, the Filter
 action) cannot be seen through AMI; the screen says so instead of guessing.
+
+Through AstManProxy, Asterisk sees the proxy's own manager user (from the proxy's config), not
+the one this session logged in as, and the proxy does not pass this session's `Events:` mask on:
+the screen says so, does not ask about a user Asterisk does not know, and judges by the classes
+events proved instead of by the mask.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from amitui.client import ServerSpec, SessionError
-from amitui.client.interface import SessionLike
-from amitui.protocol import Action, LocalProtocolError
+from amitui.client import ServerSpec
 from amitui.protocol.safetext import shown
-from amitui.store.catalog import EventCatalog
+from amitui.store.catalog_observe import EventCatalog
+from amitui.store.docs import SAFE_CLI_NAME, SessionDocs
 from amitui.store.eventclasses import (
     ALL_CLASSES,
     DEFAULT_EXPECTED,
     Access,
-    EventDoc,
     Explanation,
     parse_disabled_events,
-    parse_event_doc,
-    parse_event_list,
     parse_event_mask,
     parse_user_perms,
     why_missing,
 )
 from amitui.ui import safe
-
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,80}$")  # what may go into a CLI command line
 
 
 class ServerCli(Protocol):
@@ -52,81 +52,13 @@ class ServerCli(Protocol):
         """The output lines of a CLI command run through `Action: Command`, or why not."""
         ...
 
-
-def _refusal(message: str) -> str:
-    if message.lower() == "permission denied":
-        return "this AMI user may not send Command (it needs the `command` write class)"
-    return message
+    def proxy(self) -> str | None:
+        """The proxy the session goes through ('AstManProxy 1.22pre081119'), or None."""
+        ...
 
 
-class SessionEventDocs:
-    """What the server says about events, asked through `Action: Command` on a live session:
-    the catalog's EventDocsSource and this screen's ServerCli, one object for both.
-
-    Docs are cached per server address and AMI version (what the banner tells). Answers and
-    refusals are cached; failures to ask (not connected, timeout) are not, so asking again after
-    a reconnect works. `cli()` is never cached: permissions change on a manager reload."""
-
-    def __init__(self, session: Callable[[], SessionLike | None]) -> None:
-        self._session = session
-        self._listed: dict[tuple[str, str], set[str] | str] = {}
-        self._docs: dict[tuple[str, str], dict[str, EventDoc | str | None]] = {}
-
-    def _key(self) -> tuple[str, str] | None:
-        session = self._session()
-        if session is None:
-            return None
-        return (session.spec.address, session.state.ami_version or "")
-
-    async def _command(self, text: str) -> tuple[bool, list[str] | str]:
-        """(cacheable, output lines or why not)."""
-        session = self._session()
-        if session is None:
-            return False, "not connected"
-        try:
-            tr = await session.send(Action.of("Command", Command=text))
-        except (SessionError, LocalProtocolError) as exc:
-            return False, str(exc)
-        if tr.response is None:
-            return False, tr.message
-        if not tr.ok:  # an unknown CLI command says why in its Output, not its Message
-            lines = [line for line in tr.response.output or () if line.strip()]
-            return True, _refusal(lines[0] if lines else tr.message)
-        return True, list(tr.response.output or ())
-
-    async def cli(self, command: str) -> list[str] | str:
-        """The output lines of one CLI command, or why there are none."""
-        _, out = await self._command(command)
-        return out
-
-    async def documented_events(self) -> set[str] | str:
-        key = self._key()
-        if key is None:
-            return "not connected"
-        if key not in self._listed:
-            cacheable, out = await self._command("manager show events")
-            if not cacheable:
-                return out if isinstance(out, str) else "no answer"
-            names = out if isinstance(out, str) else parse_event_list(out)
-            self._listed[key] = names or "manager show events listed no events"
-        return self._listed[key]
-
-    async def event_doc(self, name: str) -> EventDoc | str | None:
-        if not _SAFE_NAME.match(name):
-            return None  # a name the CLI cannot be asked about has no docs
-        listed = await self.documented_events()
-        if isinstance(listed, set) and name.lower() not in {n.lower() for n in listed}:
-            return None  # not in `manager show events`: no need to ask
-        key = self._key()
-        if key is None:
-            return "not connected"
-        cache = self._docs.setdefault(key, {})
-        if name.lower() not in cache:
-            cacheable, out = await self._command(f"manager show event {name}")
-            if not cacheable:
-                return out if isinstance(out, str) else "no answer"
-            cache[name.lower()] = out if isinstance(out, str) else parse_event_doc(name, out)
-        return cache[name.lower()]
+# The docs client's old name here, still used by the app and the integration tests.
+SessionEventDocs = SessionDocs
 
 
 class WhyNoEvents(ModalScreen[None]):
@@ -180,7 +112,7 @@ class WhyNoEvents(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Event", "Needs", "Known from", "Verdict", "Why")
+        self.query_one(DataTable).add_columns(*_HEADS)
         self.action_check()
 
     def action_check(self) -> None:
@@ -192,42 +124,77 @@ class WhyNoEvents(ModalScreen[None]):
     async def _check(self) -> None:
         user = self.spec.user
         facts: list[str] = []
-        out = await self.source.cli(f"manager show user {user}") if _SAFE_NAME.match(user) else (
+        observed = self.catalog.privileges()
+        proven = sorted({c for classes in observed.values() for c in classes})
+        proxy = self.source.proxy()
+        mask_text = self.spec.events
+        if proxy is not None:
+            self.read = None
+            facts += _behind_proxy(proxy, user, mask_text)
+            facts.append(f"  classes proven by events received: {', '.join(proven) or 'none'}")
+            mask_text = ""  # the proxy's own login mask applies, and it is not known here
+        else:
+            await self._user_facts(user, proven, facts)
+            mask = parse_event_mask(mask_text)
+            facts.append(f"Login mask: Events: {mask_text or '(none)'} → {_classes(mask)}")
+        settings = await self.source.cli("manager show settings")
+        disabled = parse_disabled_events(settings) if not isinstance(settings, str) else ()
+        if disabled:
+            facts.append(f"Disabled for everyone (disabledevents): {', '.join(sorted(disabled))}")
+        access = Access(self.read, mask_text, self.catalog.counts(), observed, disabled)
+        self.explanations = why_missing(self.expected, access)
+        # The server's own words (user, classes, disabled events): escapes made visible.
+        self.query_one("#why-facts", Static).update("\n".join(shown(fact) for fact in facts))
+        self._fill()
+
+    async def _user_facts(self, user: str, proven: list[str], facts: list[str]) -> None:
+        """The user's read classes from `manager show user`, into `self.read` and `facts`."""
+        out = await self.source.cli(f"manager show user {user}") if SAFE_CLI_NAME.match(user) else (
             f"{user!r} cannot be asked about through the CLI"
         )  # fmt: skip
         perms = parse_user_perms(out) if not isinstance(out, str) else None
         self.read = perms.read if perms is not None else None
-        observed = self.catalog.privileges()
-        proven = sorted({c for classes in observed.values() for c in classes})
         if perms is not None:
             facts.append(f"User {user} reads: {_classes(perms.read)} (manager show user)")
         else:
             why = out if isinstance(out, str) else f"the server has no manager user {user!r}"
             facts.append(f"User {user}: read classes unknown, manager show user failed: {why}")
             facts.append(f"  classes proven by events received: {', '.join(proven) or 'none'}")
-        mask = parse_event_mask(self.spec.events)
-        facts.append(f"Login mask: Events: {self.spec.events or '(none)'} → {_classes(mask)}")
-        settings = await self.source.cli("manager show settings")
-        disabled = parse_disabled_events(settings) if not isinstance(settings, str) else ()
-        if disabled:
-            facts.append(f"Disabled for everyone (disabledevents): {', '.join(sorted(disabled))}")
-        access = Access(self.read, self.spec.events, self.catalog.counts(), observed, disabled)
-        self.explanations = why_missing(self.expected, access)
-        # The server's own words (user, classes, disabled events): escapes made visible.
-        self.query_one("#why-facts", Static).update("\n".join(shown(fact) for fact in facts))
-        self._fill()
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
+        chosen = table.cursor_row
         table.clear()
-        for found in self.explanations:
+        rows = [
+            (safe.cell(found.event), safe.cell(", ".join(found.needs) or "?"),
+             safe.cell(found.source or "-"), found)
+            for found in self.explanations
+        ]  # fmt: skip
+        # The reason takes what the other columns leave (cut with "…"; the line under the
+        # table says it whole), so that at 80 columns no column is cut off at the edge.
+        room = _WHY_MIN
+        if rows:
+            widest = [max(cell_len(cells[i].plain) for *cells, _ in rows) for i in range(3)]
+            verdict = max(cell_len(r[3].verdict.value) for r in rows)
+            used = sum(max(w, len(h)) for w, h in zip([*widest, verdict], _HEADS, strict=False))
+            pads = 2 * table.cell_padding * len(_HEADS) + 2  # and the scrollbar
+            room = max(_WHY_MIN, table.size.width - used - pads)
+        for event_cell, needs, source, found in rows:
             role = "ok" if found.ok else "unknown" if found.verdict.name == "UNKNOWN" else "bad"
             style = self.get_component_rich_style(f"why--{role}", partial=True)
+            reason = shown(found.reason)
+            if cell_len(reason) > room:
+                reason = reason[: room - 1] + "…"
             table.add_row(
-                safe.cell(found.event), safe.cell(", ".join(found.needs) or "?"),
-                safe.cell(found.source or "-"), Text(found.verdict.value, style=style),
-                safe.cell(found.reason), key=found.event,
+                event_cell, needs, source, Text(found.verdict.value, style=style),
+                Text(reason, no_wrap=True, end=""), key=found.event,
             )  # fmt: skip
+        if rows:
+            table.move_cursor(row=min(chosen, len(rows) - 1))
+
+    def on_resize(self, _event: Resize) -> None:
+        if self.explanations:
+            self.call_after_refresh(self._fill)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         found = next((e for e in self.explanations if e.event == event.row_key.value), None)
@@ -236,6 +203,20 @@ class WhyNoEvents(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+_HEADS = ("Event", "Needs", "Known from", "Verdict", "Why")
+_WHY_MIN = 8  # below this the table scrolls sideways rather than cut the reason further
+
+
+def _behind_proxy(proxy: str, user: str, events: str) -> list[str]:
+    return [
+        f"Connected through {proxy}: {user} is a user of the proxy, not of Asterisk. Asterisk "
+        "sees the proxy's own manager user (the one in the proxy's config), so its read "
+        "classes are that user's; not asked here (manager show user).",
+        f"Login mask: Events: {events or '(none)'} is not applied by the proxy: it passes on "
+        "what its own login to Asterisk receives.",
+    ]
 
 
 def _classes(classes: frozenset[str]) -> str:

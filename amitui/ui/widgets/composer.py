@@ -26,6 +26,7 @@ from amitui.protocol.actions import Action, encode_action
 from amitui.protocol.errors import LocalProtocolError
 from amitui.protocol.safetext import shown
 from amitui.store.actiondocs import ActionDoc, CommandInfo, rank
+from amitui.store.sentinels import Unavailable
 from amitui.ui import safe
 from amitui.ui.safe import SafeTextArea
 from amitui.ui.widgets.composer_builtin import builtin_doc, needs, not_listed
@@ -48,11 +49,11 @@ RAW_HELP = "Raw AMI: 'Action: Name' then one 'Header: value' per line. ctrl+r ba
 class DocsSource(Protocol):
     """Where the composer gets its action list and docs (the app: the live session, cached)."""
 
-    async def list_commands(self) -> list[CommandInfo] | str:
+    async def list_commands(self) -> list[CommandInfo] | Unavailable:
         """The server's actions, or why there is no list."""
         ...
 
-    async def describe(self, name: str) -> ActionDoc | str:
+    async def describe(self, name: str) -> ActionDoc | Unavailable:
         """The docs of one action, or why there are none."""
         ...
 
@@ -119,7 +120,10 @@ class ActionComposer(Vertical):
                 tooltip="Check the action and hand it to the app to send"),
         Binding("ctrl+r", "toggle_raw", "Raw", id="composer.raw",
                 tooltip="Switch between the form and raw AMI text (values carry across)"),
+        Binding("ctrl+t", "next_server", "Server", id="composer.server",
+                tooltip="Send to the next server (the title names where actions go)"),
     ]  # fmt: skip
+    server_key = "ctrl+t"  # named in the pane's subtitle while several servers are open
 
     class SendRequested(Message):
         """The user asked to send `action`; it passed the composer's checks."""
@@ -128,8 +132,12 @@ class ActionComposer(Vertical):
             super().__init__()
             self.action = action
 
+    class NextServerRequested(Message):
+        """The user asked for actions to go to the next server (several are open)."""
+
     def __init__(self, docs: DocsSource, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.several_servers = False  # the app says so; the server key exists only then
         self._docs = docs
         self._commands: list[CommandInfo] = []
         self._action = ""  # the chosen action; the form belongs to it
@@ -190,11 +198,11 @@ class ActionComposer(Vertical):
     async def _load_commands(self) -> None:
         try:
             result = await self._docs.list_commands()
-        except Exception as exc:  # a DocsSource should return a str; never show a traceback
-            result = f"the action list failed: {exc}"
-        if isinstance(result, str):
+        except Exception as exc:  # a DocsSource says why in an Unavailable; never a traceback
+            result = Unavailable(f"the action list failed: {exc}")
+        if isinstance(result, Unavailable):
             self._commands = []
-            self._set_notice(f"No action list ({result}). Type any action name.")
+            self._set_notice(f"No action list ({result.reason}). Type any action name.")
         else:
             self._commands = result
             self._set_notice("")
@@ -222,7 +230,8 @@ class ActionComposer(Vertical):
         try:
             result = await self._docs.describe(name)
         except Exception as exc:  # as above: a reason on screen, not a traceback
-            result = f"the docs failed: {exc}"
+            result = Unavailable(f"the docs failed: {exc}")
+        why = result.reason if isinstance(result, Unavailable) else ""
         doc = result if isinstance(result, ActionDoc) else builtin_doc(name)
         builtin = doc is not None and not isinstance(result, ActionDoc)
         if carried:
@@ -231,9 +240,9 @@ class ActionComposer(Vertical):
             # asked for it (a Channel carried into a no-docs form would be sent as is).
             values = [(k, v) for k, v in values if doc is not None and doc.field(k) is not None]
         if doc is None:
-            line = f"{name}: {result}"
+            line = f"{name}: {why}"
         elif builtin:  # the user should know these are not the server's own docs, and why
-            line = f"{_doc_line(doc)} · amitui's built-in form; {result}"
+            line = f"{_doc_line(doc)} · amitui's built-in form; {why}"
         else:
             line = _doc_line(doc)
         doc_line = self.query_one("#composer-doc", Static)
@@ -372,6 +381,14 @@ class ActionComposer(Vertical):
         else:
             await self.form.load(self.form.doc if name else None, headers)
             self._focus_first_field()
+
+    def action_next_server(self) -> None:
+        self.post_message(self.NextServerRequested())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_server":
+            return self.several_servers
+        return True
 
     def action_send(self) -> None:
         try:

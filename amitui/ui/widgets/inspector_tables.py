@@ -184,6 +184,8 @@ def notice(subject: Subject | None) -> Content | None:
         return Content.styled(f"✗ {message}", ERROR)
     if isinstance(subject, Transcript) and subject.outcome is not Outcome.ANSWERED:
         return Content.styled(f"⚠ {outcome_text(subject)}", WARNING)
+    if isinstance(subject, Transcript) and subject.truncated:
+        return Content.styled(f"⚠ Possibly incomplete: {one_line(subject.truncated)}", WARNING)
     frame = _main_frame(subject)
     if frame is None:
         return None
@@ -304,6 +306,8 @@ def transcript_timing(tr: Transcript) -> Content:
     lines.append(_line("Outcome", outcome_text(tr), style))
     if tr.note:
         lines.append(_line("Note", one_line(tr.note)))
+    if tr.truncated:
+        lines.append(_line("Truncated", one_line(tr.truncated), WARNING))
     for label, at in tr.timings:
         lines.append(_line("  +" + ms((at - tr.sent) * 1000), label))
     ex = tr.exchange

@@ -36,6 +36,9 @@ class StatusFacts:
     demo: bool = False
     ping_ms: float | None = None
     extra: list[str] = field(default_factory=list)
+    # Several servers: each one's state, ping and rate in one part, widest form first; the
+    # narrower forms are used when even the spared line is too wide (ui/fleet.py).
+    servers: tuple[str, ...] = ()
 
 
 # Given up, in this order, when the line is wider than the bar: figures a glance can do
@@ -48,7 +51,13 @@ def status_text(f: StatusFacts, now: float, width: int | None = None) -> str:
     fits, so an 80-column terminal still shows the evictions and the mode."""
     s = f.state
     parts = [("state", f"● {s.describe(now)}")]  # who and where are in the title bar
-    if s.ami_version:
+    if f.servers:
+        parts = [("servers", f.servers[0])]
+    if s.proxy:
+        # The proxy's banner is not Asterisk's: its version is never shown as the AMI's.
+        ami = f"AMI {s.ami_version}" if s.ami_version else "AMI version unknown"
+        parts.append(("version", f"{ami} via {s.proxy}"))
+    elif s.ami_version:
         parts.append(("version", f"AMI {s.ami_version}"))
     if f.ping_ms is not None:
         parts.append(("ping", f"ping {f.ping_ms:.0f} ms"))
@@ -73,6 +82,11 @@ def status_text(f: StatusFacts, now: float, width: int | None = None) -> str:
         line = " │ ".join(text for _, text in parts)
         if cell_len(line) <= width:
             break
+    for form in f.servers[1:]:
+        if cell_len(line) <= width:
+            break
+        parts = [(k, form if k == "servers" else text) for k, text in parts]
+        line = " │ ".join(text for _, text in parts)
     return line
 
 
@@ -85,7 +99,9 @@ class StatusBar(Static):
     """
 
     def show(self, facts: StatusFacts) -> None:
-        self.set_classes(_PHASE_CLASS.get(facts.state.phase, ""))
+        state = facts.state
+        # Ready, but the Asterisk behind the proxy is down: not a healthy green.
+        self.set_classes("warn" if state.upstream else _PHASE_CLASS.get(state.phase, ""))
         # Content, not a markup str: the state's reason and a replay's facts are outside text.
         width = self.content_size.width or None  # 0 before the first layout: not known yet
         self.update(safe.content(status_text(facts, time.monotonic(), width)))

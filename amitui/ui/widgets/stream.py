@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Callable
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.color import Color, ColorParseError
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -27,6 +28,12 @@ from textual.strip import Strip
 from amitui.protocol import Frame, FrameKind
 from amitui.protocol.safetext import shown
 from amitui.store import Entry, FilteredView, GapMarker, StoredEvent
+from amitui.ui import keymap
+
+# With several servers open: each row's server and the colour to name it in (a profile's
+# `color`, or None for the theme's). None as the whole: one server, no column.
+OriginOf = Callable[[Entry], tuple[str, str | None]]
+ORIGIN_MAX = 12  # cells for the server column at most; a longer name is cut with "…"
 
 # Headers that identify an event at a glance, in the order they are shown.
 SUMMARY_KEYS = (
@@ -56,7 +63,7 @@ _SNAPSHOT = frozenset(
 _HANGUPS = frozenset({"Hangup", "HangupRequest", "SoftHangupRequest", "HangupHandlerRun"})
 FAMILIES = ("call", "dialplan", "system", "security", "agent", "user", "reporting")
 NAME_WIDTH = 22
-CACHE_SIZE = 2000
+CACHE_SIZE = 2000  # drawn rows kept: many screens' worth, a few MB at most
 
 
 def _first_values(frame: Frame) -> dict[str, str]:
@@ -132,6 +139,7 @@ class EventStream(ScrollView, can_focus=True):
         "event-stream--response",
         "event-stream--hangup",
         "event-stream--other",
+        "event-stream--server",
         *(f"event-stream--{name}" for name in FAMILIES),
     }
     DEFAULT_CSS = """
@@ -147,6 +155,7 @@ class EventStream(ScrollView, can_focus=True):
     EventStream > .event-stream--response { color: $event-response; text-style: italic; }
     EventStream > .event-stream--hangup { color: $event-hangup; text-style: bold; }
     EventStream > .event-stream--other { color: $event-other; }
+    EventStream > .event-stream--server { color: $accent; text-style: bold; }
     EventStream > .event-stream--call { color: $event-call; }
     EventStream > .event-stream--dialplan { color: $event-dialplan; }
     EventStream > .event-stream--system { color: $event-system; }
@@ -155,17 +164,7 @@ class EventStream(ScrollView, can_focus=True):
     EventStream > .event-stream--user { color: $event-user; }
     EventStream > .event-stream--reporting { color: $event-reporting; }
     """
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="stream.up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="stream.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="stream.page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="stream.page-down"),
-        Binding("home,g", "first", "First", show=False, id="stream.first"),
-        Binding("end,G", "follow", "Follow", id="stream.follow"),
-        Binding("space", "toggle_pause", "Pause", id="stream.pause"),
-        Binding("left", "sideways(-1)", "Scroll left", show=False, id="stream.left"),
-        Binding("right", "sideways(1)", "Scroll right", show=False, id="stream.right"),
-    ]
+    BINDINGS = keymap.bindings("stream")
 
     following: reactive[bool] = reactive(True)
 
@@ -194,9 +193,12 @@ class EventStream(ScrollView, can_focus=True):
         self.cursor: int | None = None  # index into rows; None while following
         self.waiting = 0  # rows that arrived while paused
         self._paused_at_seq = 0
-        self._cache: OrderedDict[int, Strip] = OrderedDict()
+        self._cache: LRUCache[int, Strip] = LRUCache(CACHE_SIZE)  # drawn rows by seq
         self._widest = 0  # the longest row drawn so far: how far right `right` may scroll
         self._format_time = clock_format or format_time
+        self._origin: OriginOf | None = None
+        self._origin_width = 0
+        self._origin_styles: dict[str | None, Style] = {}
 
     # -- data -------------------------------------------------------------------------------
 
@@ -208,21 +210,47 @@ class EventStream(ScrollView, can_focus=True):
         selected = self.selected_seq
         self.rows = rows
         self.virtual_size = Size(max(self._widest, self.size.width), len(rows))
+        moved = False
         if selected is not None:
             index = bisect_left(rows, selected)
             found = index < len(rows) and rows[index] == selected
             self.cursor = index if found else (min(index, len(rows) - 1) if rows else None)
+            moved = not found and self.cursor is not None
         if self.following:
             self.scroll_to(y=len(rows), animate=False, immediate=True, force=True)
             self.waiting = 0
         else:
             self.waiting = len(rows) - bisect_left(rows, self._paused_at_seq + 1)
         self.refresh()
+        if moved:
+            # The selected event left the rows (a filter, an eviction): the highlight is on
+            # another one now, and the inspector must show that one, not the one gone.
+            entry = self.selected_entry()
+            if entry is not None:
+                # Posted from this widget's own turn: sync() often runs in the pane's handler,
+                # and Textual stops a message at the parent that was current when it was made.
+                self.call_later(self._announce, entry)
         return True
 
-    def forget_styles(self) -> None:
-        """Drop cached lines (the theme changed)."""
+    def _announce(self, entry: Entry) -> None:
+        self.post_message(self.Selected(entry))
+
+    def notify_style_update(self) -> None:
+        """Textual restyled the widget (a new theme, among others): the drawn rows carry the
+        old colours, so they are drawn again, as Textual's own Log does."""
+        super().notify_style_update()
         self._cache.clear()
+        self._origin_styles.clear()
+
+    def show_origins(self, origin: OriginOf | None, width: int = 0) -> None:
+        """With several servers, a column naming each row's server, `width` cells wide (None:
+        no column, as with one server). The drawn rows change (a server may have joined):
+        they are all drawn again."""
+        width = min(max(width, 1), ORIGIN_MAX) if origin is not None else 0
+        self._origin, self._origin_width = origin, width
+        self._cache.clear()
+        self._origin_styles.clear()
+        self._widest = 0
         self.refresh()
 
     @property
@@ -319,16 +347,13 @@ class EventStream(ScrollView, can_focus=True):
     def _line(self, seq: int) -> Strip:
         cached = self._cache.get(seq)
         if cached is not None:
-            self._cache.move_to_end(seq)
             return cached
         entry = self.view.ring.get(seq)
         strip = Strip(self._segments(entry)) if entry is not None else Strip([])
         if strip.cell_length > self._widest:
             self._widest = strip.cell_length
             self.virtual_size = Size(self._widest, len(self.rows))
-        self._cache[seq] = strip
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._cache.set(seq, strip)
         return strip
 
     def _style(self, role: str) -> Style:
@@ -336,10 +361,28 @@ class EventStream(ScrollView, can_focus=True):
 
     def _segments(self, entry: Entry) -> list[Segment]:
         stamp = Segment(self._format_time(entry.received) + " ", self._style("time"))
+        if self._origin is not None:
+            return [stamp, self._origin_segment(entry), *self._body(entry)]
+        return [stamp, *self._body(entry)]
+
+    def _origin_segment(self, entry: Entry) -> Segment:
+        assert self._origin is not None
+        label, color = self._origin(entry)
+        width = self._origin_width
+        text = shown(label)  # a proxy's `Server:` value is the server's text
+        # By cells, not characters: a name may hold wide ones.
+        cut = cell_len(text) > width
+        text = set_cell_size(text, width - 1) + "…" if cut else set_cell_size(text, width)
+        style = self._origin_styles.get(color)
+        if style is None:
+            style = self._origin_styles[color] = self._style("server") + _color_style(color)
+        return Segment(text + " ", style)
+
+    def _body(self, entry: Entry) -> list[Segment]:
         # Every name, key and value is the server's text: shown() makes its escapes visible
         # (a Segment goes to the terminal as it is).
         if isinstance(entry, GapMarker):
-            return [stamp, Segment(f"──── {shown(entry.reason)} ────", self._style("gap"))]
+            return [Segment(f"──── {shown(entry.reason)} ────", self._style("gap"))]
         assert isinstance(entry, StoredEvent)
         frame = entry.frame
         first = _first_values(frame)
@@ -347,13 +390,24 @@ class EventStream(ScrollView, can_focus=True):
         name = frame.name if frame.kind is FrameKind.EVENT else f"<{frame.kind.value}>"
         if frame.kind is FrameKind.RESPONSE:
             name = f"Response:{frame.name}"
-        segs = [stamp, Segment(shown(name).ljust(NAME_WIDTH) + " ", self._style(role))]
+        segs = [Segment(shown(name).ljust(NAME_WIDTH) + " ", self._style(role))]
         key_style = self._style("key")
         for key, value in summary(frame, first=first):
             if key is not None:
                 segs.append(Segment(f"{shown(key)}=", key_style))
             segs.append(Segment(shown(value) + "  "))
         return segs
+
+
+def _color_style(color: str | None) -> Style:
+    """A profile's colour as a foreground; one that Textual cannot read is left out (the
+    title already says so once)."""
+    if not color:
+        return Style()
+    try:
+        return Style(color=Color.parse(color).rich_color)
+    except ColorParseError:
+        return Style()
 
 
 def format_time(epoch: float) -> str:

@@ -1,17 +1,52 @@
-"""The event stream pane: the stream, its filter bar, and titles saying what is shown."""
+"""The event stream pane: the stream, its filter bar, and titles saying what is shown.
+
+The pane keeps its titles current itself: `sync()` takes the view's new rows and retitles, and
+the stream's FollowChanged retitles it too. The title counts events; gap markers are rows of
+the stream but not events, so they are counted apart ("Events 44 · 2 gaps"), and the number
+agrees with the status bar's.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input
 
 from amitui.protocol import safetext
-from amitui.store import FilteredView, FilterError, StoredEvent, parse_filter
-from amitui.ui import safe
+from amitui.store import EventRing, FilteredView, FilterError, GapMarker, StoredEvent, parse_filter
+from amitui.ui import keymap, safe
 from amitui.ui.widgets.stream import EventStream
+
+
+class GapSeqs:
+    """The seqs of the gap markers in a ring, kept up to date with one look at each entry.
+
+    Markers are rare (one per reconnect) but the ring may hold 100,000 entries: each update
+    looks only at what arrived since the last one and drops what the ring evicted.
+    """
+
+    def __init__(self, ring: EventRing) -> None:
+        self.ring = ring
+        self.seqs: list[int] = []
+        self._scanned = 0  # the last seq looked at
+
+    def update(self) -> list[int]:
+        ring = self.ring
+        new = ring.since(self._scanned)
+        if new:
+            self.seqs.extend(e.seq for e in new if isinstance(e, GapMarker))
+            self._scanned = new[-1].seq
+        oldest = ring.first_seq or ring.next_seq  # an empty ring keeps none
+        if self.seqs and self.seqs[0] < oldest:
+            self.seqs = self.seqs[bisect_left(self.seqs, oldest) :]
+        return self.seqs
+
+    def between(self, first: int, last: int) -> int:
+        """How many markers have a seq in [first, last]."""
+        return bisect_right(self.seqs, last) - bisect_left(self.seqs, first)
 
 
 class StreamPane(Vertical):
@@ -26,16 +61,16 @@ class StreamPane(Vertical):
     StreamPane > Input.-visible { display: block; }
     StreamPane > Input.-error { color: $error; }
     """
-    BINDINGS = [
-        Binding("slash", "open_filter", "Filter", id="stream.filter"),
-        Binding("x", "clear_filter", "Clear filter", id="stream.clear-filter"),
-        Binding("m", "mute_selected", "Mute type", id="stream.mute"),
-    ]
+    BINDINGS = keymap.bindings("pane")
 
-    def __init__(self, view: FilteredView, *, id: str | None = None) -> None:
+    def __init__(
+        self, view: FilteredView, *, keys: keymap.KeyHints | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.view = view
+        self.key_hints = keys or keymap.KeyHints()  # the keys the hints name
         self.stream = EventStream(view, id="stream")
+        self._gaps = GapSeqs(view.ring)
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -47,6 +82,16 @@ class StreamPane(Vertical):
 
     def on_mount(self) -> None:
         self.update_titles()
+
+    def sync(self) -> bool:
+        """Take the view's new rows, if any, and retitle; True when anything changed."""
+        changed = self.stream.sync()
+        if changed:
+            self.update_titles()
+        return changed
+
+    def on_event_stream_follow_changed(self, _: EventStream.FollowChanged) -> None:
+        self.update_titles()  # and on to the app, for the status bar
 
     # -- filter -----------------------------------------------------------------------------
 
@@ -86,25 +131,38 @@ class StreamPane(Vertical):
 
     def action_mute_selected(self) -> None:
         entry = self.stream.selected_entry()
+        key = self.key_hints.key
         if not isinstance(entry, StoredEvent) or not entry.frame.name:
-            self.notify("Select an event first (up/down), then m mutes its type")
+            safe.notify(
+                self,
+                f"Select an event first ({key('stream.up')}/{key('stream.down')}), "
+                f"then {key('stream.mute')} mutes its type",
+            )
             return
         self.view.mute(entry.frame.name)
         self.stream.sync()
         self.update_titles()
-        safe.notify(self, f"Muted {entry.frame.name} (t lists types to unmute)")
+        safe.notify(self, f"Muted {entry.frame.name} ({key('app.types')} lists types to unmute)")
 
     # -- titles -----------------------------------------------------------------------------
 
     def update_titles(self) -> None:
-        shown, total = len(self.stream.rows), len(self.view.ring)
+        rows = self.stream.rows
+        gaps = self._gaps.update()
+        # Every marker passes every filter, so the shown rows hold those in their range.
+        shown = len(rows) - (self._gaps.between(rows[0], rows[-1]) if rows else 0)
+        total = len(self.view.ring) - len(gaps)
         title = f"Events {shown:,}" if shown == total else f"Events {shown:,} of {total:,}"
+        if gaps:
+            title += f" · {len(gaps):,} gap{'s' if len(gaps) > 1 else ''}"
         if self.view.filter:
             title += f" · filter: {safetext.shown(self.view.filter.text)}"
         if self.view.muted:
             title += f" · muted {len(self.view.muted)}"
         self.border_title = Content(title)  # not markup: the filter may quote the server
+        key = self.key_hints.key  # Content, not markup: a key may be spelled `[`
         if self.stream.following:
-            self.border_subtitle = "following · ↑ or space pauses"
+            subtitle = f"following · {key('stream.up')} or {key('stream.pause')} pauses"
         else:
-            self.border_subtitle = f"PAUSED · {self.stream.waiting:,} new · End follows"
+            subtitle = f"PAUSED · {self.stream.waiting:,} new · {key('stream.follow')} follows"
+        self.border_subtitle = Content(subtitle)

@@ -4,29 +4,53 @@ scripting commands start fast and work where no terminal UI could."""
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from amitui import __version__
-from amitui.config import Config, ConfigError, Profile, load
-from amitui.protocol.safetext import shown
+from amitui import __version__, exitcodes
 
 if TYPE_CHECKING:
-    from amitui.client import ServerSpec
-
-EXIT_OK, EXIT_ERROR_RESPONSE, EXIT_CONNECTION = 0, 1, 2
+    _SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    _SubParsers = argparse._SubParsersAction
 
 _EPILOG = """\
 secret: taken from --secret, else $AMITUI_SECRET, else the profile, else asked for on the
 terminal. Prefer $AMITUI_SECRET or a profile: other users can read command lines (ps).
 
-exit codes (action, events): 0 success; 1 the server answered with an error;
-2 connection, login, timeout or usage problem. A one-line reason goes to stderr.
+exit codes (action, events, replay): 0 success; 1 the server answered with an error, or
+its reply came through AstManProxy possibly cut short ("reply possibly incomplete"); 2
+connection, login, timeout or usage problem; 130 interrupted. A one-line reason goes to
+stderr. When the reader of the output leaves (| head -1), the command stops quietly with 0.
+
+several servers (--profile a --profile b, or --group NAME; action and events): each message
+is tagged with its server's profile name: a last line "Server: a" in AMI text, a last key
+"Server": "a" in NDJSON (a message that has its own Server header, from AstManProxy, keeps
+that one). events merges the servers' events as they arrive and --count counts them all;
+action runs on every server at once and exits with the worst code (2 > 1 > 0). Secrets come
+from the profiles (or a prompt naming the profile), never from $AMITUI_SECRET; --host,
+--port, --user and --secret are refused.
 """
+
+
+class _Subcommands(_SubParsers):
+    """--profile given before the command name and after it adds up (`amitui -p a events -p
+    b`): argparse would let the subcommand's list replace the main parser's."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        before = getattr(namespace, "profile", None)
+        super().__call__(parser, namespace, values, option_string)
+        after = getattr(namespace, "profile", None)
+        if before and after is not before:
+            namespace.profile = list(before) + list(after or [])
 
 
 def _connection_options(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -38,7 +62,15 @@ def _connection_options(parser: argparse.ArgumentParser, top: bool) -> None:
     g.add_argument("--host", help="AMI host (default 127.0.0.1)", **d)
     g.add_argument("--port", type=int, help="AMI port (default 5038, or 5039 with --tls)", **d)
     g.add_argument("--user", "-u", help="AMI user name (manager.conf section)", **d)
-    g.add_argument("--profile", "-p", help="a profile from the config file", **d)
+    g.add_argument(
+        "--profile",
+        "-p",
+        action="append",
+        metavar="NAME",
+        help="a profile from the config file; repeat it for several servers",
+        **d,
+    )
+    g.add_argument("--group", metavar="NAME", help="the profiles of a [groups] entry", **d)
     g.add_argument(
         "--config", help="config file (default: $XDG_CONFIG_HOME/amitui/config.toml)", **d
     )
@@ -54,7 +86,12 @@ def _connection_options(parser: argparse.ArgumentParser, top: bool) -> None:
     g.add_argument(
         "--auth", choices=("auto", "md5", "plain"), help="login method (default auto)", **d
     )
-    g.add_argument("--timeout", type=float, help="seconds to wait for a response (default 10)", **d)
+    g.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds to wait to connect and for a response (default 10)",
+        **d,
+    )
     g.add_argument(
         "--read-only", action="store_true", help="refuse actions that change the PBX", **d
     )
@@ -73,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="open the console on a built-in demo PBX"
     )
     _connection_options(parser, top=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=_Subcommands)
 
     p = sub.add_parser(
         "action",
@@ -97,7 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--count", "-n", type=int, help="stop after N matching events")
+    p.add_argument(
+        "--count",
+        "-n",
+        type=int,
+        help="stop after N matching events (the events of this command's own login, "
+        "FullyBooted and its SuccessfulAuth, are not printed and not counted)",
+    )
     p.add_argument(
         "--filter",
         "-f",
@@ -140,47 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _pick(args: argparse.Namespace, name: str) -> Any:
-    return getattr(args, name, None)
-
-
-def server_spec(args: argparse.Namespace, config: Config, *, interactive: bool) -> ServerSpec:
-    """Connection settings from the command line, then the profile, then defaults."""
-    from amitui.client import ServerSpec, TlsOptions
-
-    profile: Profile = config.profile(_pick(args, "profile"))
-    tls = bool(_pick(args, "tls") or profile.tls)
-    host = _pick(args, "host") or profile.host or "127.0.0.1"
-    port = _pick(args, "port") or profile.port or (5039 if tls else 5038)
-    user = _pick(args, "user") or profile.user
-    if not user:
-        raise ConfigError("no AMI user: give --user NAME or a --profile with a user")
-    secret = _pick(args, "secret") or os.environ.get("AMITUI_SECRET") or profile.secret
-    if not secret:
-        if not interactive:
-            raise ConfigError("no secret: set AMITUI_SECRET, use a profile, or run in a terminal")
-        secret = getpass.getpass(f"AMI secret for {user}@{host}:{port}: ")
-    return ServerSpec(
-        host=str(host),
-        port=int(str(port)),
-        user=str(user),
-        secret=str(secret),
-        tls=TlsOptions(
-            enabled=tls,
-            insecure=bool(_pick(args, "tls_insecure") or profile.tls_insecure),
-            cafile=_pick(args, "tls_ca") or profile.tls_ca,
-            fingerprint=_pick(args, "tls_fingerprint") or profile.tls_fingerprint,
-        ),
-        auth=str(_pick(args, "auth") or profile.auth),
-        events=str(_pick(args, "events") or profile.events),
-        read_only=bool(_pick(args, "read_only") or profile.read_only),
-        name=profile.name,
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Only now: --help and --version need neither the config nor the protocol (start-up time).
+    from amitui.config import ConfigError, load
+    from amitui.connection import profile_names, server_spec
+
     try:
         if args.command == "demo-server":
             import asyncio
@@ -189,12 +198,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(demo_main(args.port, args.seed))
         if args.command == "replay" and (args.json or args.print):
-            from amitui.scripting import replay_file
+            from amitui.commands.scripting import replay_file
 
             return replay_file(args.file, as_json=args.json)
         config = load(_config_path(args))
+        if args.command in ("record", "action", "events"):
+            names = profile_names(args, config)
+            if len(names) > 1:
+                return _several(args, config, names)
+            args.profile = names[0] if names else None  # one, as given or from a group
         if args.command == "record":
-            from amitui.recorder import run_record
+            from amitui.commands.recorder import run_record
 
             spec = server_spec(args, config, interactive=sys.stdin.isatty())
             return run_record(
@@ -205,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return launch_replay(args, config)
         if args.command in ("action", "events"):
-            from amitui.scripting import run_script
+            from amitui.commands.scripting import run_script
 
             spec = server_spec(args, config, interactive=sys.stdin.isatty())
             return run_script(args, spec, config)
@@ -213,12 +227,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return launch(args, config)
     except ConfigError as exc:
+        from amitui.protocol.safetext import shown
+
         print(f"amitui: {shown(str(exc))}", file=sys.stderr)
-        return EXIT_CONNECTION
+        return exitcodes.CONNECTION
     except KeyboardInterrupt:
-        return 130
+        return exitcodes.INTERRUPTED
+    except BrokenPipeError:
+        from amitui.commands.scripting import reader_left
+
+        return reader_left()
+
+
+def _several(args: argparse.Namespace, config: Any, names: list[str]) -> int:
+    """action or events over several profiles' servers (record takes one)."""
+    from amitui.commands.several import run_several
+    from amitui.config import ConfigError
+    from amitui.connection import profile_spec, refuse_one_server_options
+
+    if args.command == "record":
+        raise ConfigError(f"record takes one server; give one profile (got {', '.join(names)})")
+    refuse_one_server_options(args, names)
+    interactive = sys.stdin.isatty()
+    specs = [profile_spec(args, config, name, interactive=interactive) for name in names]
+    return run_several(args, specs, config)
 
 
 def _config_path(args: argparse.Namespace) -> Path | None:
-    value = _pick(args, "config")
+    value = getattr(args, "config", None)
     return Path(str(value)) if value else None

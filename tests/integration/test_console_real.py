@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from textual.pilot import Pilot
 
-from amitui.client import ServerSpec
+from amitui.client import Phase, ServerSpec
 from amitui.store import StoredEvent
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.screens.confirm import ConfirmSend
@@ -18,6 +18,10 @@ from amitui.ui.widgets.stream import EventStream
 from tests.conftest import Asterisk
 
 pytestmark = pytest.mark.asterisk
+
+
+def logged_in(app: AmiApp) -> bool:
+    return app.session is not None and app.session.state.phase is Phase.READY
 
 
 async def until(
@@ -54,7 +58,7 @@ async def test_originate_from_the_form_then_hang_up_the_selected_channel(
     user, secret = asterisk.admin
     app = AmiApp(ServerSpec(host=asterisk.host, port=asterisk.port, user=user, secret=secret))
     async with app.run_test(size=(140, 45)) as pilot:
-        await until(pilot, lambda: app.session is not None and app.session.ready, "login")
+        await until(pilot, lambda: logged_in(app), "login")
         # 1. filter the stream to new channels of extension 100
         await pilot.press("slash", *"Event=Newchannel Exten=100", "enter")
         # 2. choose Originate from the server's own action list
@@ -65,7 +69,9 @@ async def test_originate_from_the_form_then_hang_up_the_selected_channel(
         fill(app, "Data", "20")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, ConfirmSend), "the confirmation")
-        assert "Channel: Local/100@default" in str(app.screen.action.redacted_text())
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmSend)
+        assert "Channel: Local/100@default" in str(confirm.action.redacted_text())
         await pilot.press("y")
         inspector = app.query_one(ResponseInspector)
         await until(pilot, lambda: "Originate → Success" in str(inspector.border_title), "response")
@@ -104,7 +110,7 @@ async def test_read_only_console_refuses_originate_without_sending(asterisk: Ast
     )
     app = AmiApp(spec, Settings())
     async with app.run_test(size=(140, 45)) as pilot:
-        await until(pilot, lambda: app.session is not None and app.session.ready, "login")
+        await until(pilot, lambda: logged_in(app), "login")
         await pilot.press("a", *"Originate", "enter")
         await until(pilot, lambda: documented(app, "Channel"), "Originate's docs")
         fill(app, "Channel", "Local/100@default")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from amitui.capture.replay import OFFLINE, ReplaySession, replay_factory, replay_spec
 from amitui.client import NotReady, Phase, ServerSpec, SessionState, Timing
-from amitui.client.replay import OFFLINE, ReplaySession, replay_factory, replay_spec
+from amitui.commands.recorder import record
 from amitui.protocol import Action, Frame, FrameKind, Parser
-from amitui.recorder import record
 from amitui.store.recording import RecordedPacket, RecordingWriter, open_recording
 from tests.client.fakeami import FakeAmi
 
@@ -370,8 +370,8 @@ async def test_the_console_opens_offline_over_a_capture() -> None:
 
 
 async def test_live_recording_taps_a_running_session_and_lets_go(tmp_path: Path) -> None:
+    from amitui.capture.live import LiveRecording
     from amitui.client import AmiSession
-    from amitui.recorder import LiveRecording
 
     fake = await FakeAmi().start()
     gaps: list[str] = []
@@ -390,7 +390,8 @@ async def test_live_recording_taps_a_running_session_and_lets_go(tmp_path: Path)
                 fake.push(b"Event: Tick\r\n\r\n")
                 await asyncio.sleep(0.01)
         summary = live.stop()
-        assert session.on_wire is None and session.on_gap == gaps.append  # untapped
+        assert session.on_wire is None and session.on_gap == gaps.append  # left alone
+        assert session.tapped == 0  # untapped
         await session.close()
         await asyncio.gather(runner, return_exceptions=True)
     finally:

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from amitui.cli import main
+from amitui.capture.live import LiveRecording
+from amitui.capture.replay import ReplaySession
 from amitui.client import AmiSession, Phase, ServerSpec, Timing
-from amitui.client.replay import ReplaySession
+from amitui.commands.cli import main
 from amitui.protocol import Frame, FrameKind, Parser
-from amitui.recorder import LiveRecording
 from amitui.store.recording import RecordingWriter
 from tests.client.fakeami import FakeAmi
 
@@ -234,7 +234,7 @@ async def test_malformed_survives_a_live_recording_and_its_replay(tmp_path: Path
 
 
 async def test_unreadable_lines_show_in_the_status_bar(tmp_path: Path) -> None:
-    from amitui.client.replay import replay_factory, replay_spec
+    from amitui.capture.replay import replay_factory, replay_spec
     from amitui.ui.app import AmiApp, Settings
     from amitui.ui.widgets.statusbar import StatusBar
 

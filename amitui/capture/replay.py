@@ -27,7 +27,7 @@ accident is exactly what an offline mode must never do.
   one. Lines of the recording that could not be read are counted, and `describe()` (the
   status bar) says how many and where the first was.
 
-Tests: tests/client/test_replay.py.
+Tests: tests/capture/test_replay.py.
 """
 
 from __future__ import annotations
@@ -164,6 +164,11 @@ class ReplaySession:
         self._wake.set()
 
     # -- playback controls -----------------------------------------------------------------
+
+    @property
+    def replay(self) -> ReplaySession:
+        """The playback controls: this session itself (client/interface.py ReplayControl)."""
+        return self
 
     @property
     def paused(self) -> bool:

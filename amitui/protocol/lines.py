@@ -1,0 +1,55 @@
+"""A packet's bytes to header pairs: decoding and splitting lines, nothing else.
+
+The bottom of the protocol package (it imports none of it), so that `Frame` can parse an event
+stored unparsed on first use and the packet builder (packet.py) can use the same rules, with
+no import going round in a loop. Rules pinned by tests/protocol/test_parser.py:
+
+* Decoded once per packet, as UTF-8 with invalid bytes replaced and counted.
+* Split at the first colon only; exactly one space after it is dropped. A line with no colon,
+  or no name before it (`: value`), is a loose line.
+"""
+
+from __future__ import annotations
+
+Header = tuple[str, str]
+
+
+def decode(raw: bytes) -> tuple[str, int]:
+    try:
+        return raw.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "replace")
+        # Count only the replacements made here, not U+FFFD the server already sent.
+        return text, text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+
+
+def split_lines(text: str) -> tuple[list[Header], list[str]]:
+    # Asterisk ends every line with CRLF: split on that directly unless a bare LF is present.
+    if text.count("\n") == text.count("\r\n"):
+        lines = text.split("\r\n")
+    else:
+        lines = text.replace("\r\n", "\n").split("\n")
+    headers: list[Header] = []
+    loose: list[str] = []
+    append = headers.append
+    for line in lines:
+        # The common shape first: "Key: value" with no colon in the key, split once.
+        key, sep, value = line.partition(": ")
+        if sep and ":" not in key and key:
+            append((key, value))
+            continue
+        key, sep, value = line.partition(":")
+        if not sep or not key:
+            if line:
+                loose.append(line)  # no colon, or no name before it (": value")
+            continue
+        # Exactly one space goes; more is content (indented CLI output).
+        append((key, value[1:] if value[:1] == " " else value))
+    return headers, loose
+
+
+def parse_lines(raw: bytes) -> tuple[tuple[Header, ...], tuple[str, ...], int]:
+    """Headers, loose lines and replacement count of a plain (non-legacy) packet."""
+    text, replaced = decode(raw)
+    headers, loose = split_lines(text)
+    return tuple(headers), tuple(loose), replaced
