@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Label
 
 from amitui.capture.replay import replay_factory, replay_spec
 from amitui.client import ServerSpec
@@ -235,3 +235,15 @@ async def test_a_call_whose_key_changes_is_redrawn_not_a_crash() -> None:
         await pilot.pause()
         (row,) = call_rows(app)
         assert " 5 s" in row
+
+
+async def test_the_hint_wraps_at_80_columns() -> None:
+    app = console(real_call(hangups=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(app.ring) > 0, "the call arrives")
+        await pilot.press("c")
+        await pilot.pause()
+        hint = app.screen.query_one(Label)
+        lines = " ".join(hint.render_line(y).text for y in range(hint.size.height))
+        assert hint.size.height >= 2  # wrapped, not cut at the dialog's edge
+        assert "esc: close" in lines

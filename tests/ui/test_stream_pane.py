@@ -91,3 +91,19 @@ async def test_the_stream_redraws_in_a_new_theme_without_the_app() -> None:
         await pilot.pause()
         assert stream._line(seq) is not before
         assert stream._line(seq).text == before.text  # the same row, other colours
+
+
+async def test_a_filtered_title_counts_events_the_filter_hides() -> None:
+    """Events hidden by the filter change the title's total ("1 of N") without changing the
+    rows: the title still follows, as the status bar does."""
+    app = Host()
+    app.ring.append_batch([event("Newchannel", Channel="PJSIP/1-1")], 1.0)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = app.query_one(StreamPane)
+        pane.apply_filter("Event=Newchannel")
+        await pilot.pause()
+        assert str(pane.border_title).startswith("Events 1 · filter")
+        app.ring.append_batch([event("Hangup", Channel="PJSIP/1-1")] * 3, 2.0)
+        assert pane.sync() is False  # no row the filter shows came
+        await pilot.pause()
+        assert str(pane.border_title).startswith("Events 1 of 4")

@@ -56,7 +56,7 @@ class CallsScreen(ModalScreen[str | None]):
     CallsScreen > Vertical {
         width: 95%; height: 85%; border: thick $primary; background: $panel;
     }
-    CallsScreen Label { padding: 0 1; color: $text-muted; }
+    CallsScreen Label { padding: 0 1; color: $text-muted; width: 100%; }
     CallsScreen DataTable { height: 1fr; }
     """
     BINDINGS = [

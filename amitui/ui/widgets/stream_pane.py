@@ -71,6 +71,7 @@ class StreamPane(Vertical):
         self.key_hints = keys or keymap.KeyHints()  # the keys the hints name
         self.stream = EventStream(view, id="stream")
         self._gaps = GapSeqs(view.ring)
+        self._titled_version = -1  # the ring's version the title last counted
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -84,9 +85,13 @@ class StreamPane(Vertical):
         self.update_titles()
 
     def sync(self) -> bool:
-        """Take the view's new rows, if any, and retitle; True when anything changed."""
+        """Take the view's new rows, if any, and retitle; True when anything changed. The
+        title counts what the ring holds too ("12 of 340"): events a filter hides change
+        that count without changing the rows, so the title follows the ring's version."""
         changed = self.stream.sync()
-        if changed:
+        version = self.view.ring.version
+        if changed or version != self._titled_version:
+            self._titled_version = version
             self.update_titles()
         return changed
 
