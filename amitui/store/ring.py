@@ -91,10 +91,14 @@ Entry = StoredEvent | GapMarker
 def frame_name(frame: Frame) -> str:
     """The name a frame is counted and muted under.
 
-    Events use their event name. Other kinds have no event name, so they are grouped by kind in
-    parentheses ("(response)", "(malformed)"), which cannot collide with an AMI event name.
+    Events use their event name, and so do AstManProxy's own packets (`ProxyMessage`,
+    `Goodbye`: `Frame.name` knows them). Other kinds have no event name, so they are grouped by
+    kind in parentheses ("(response)", "(malformed)"), which cannot collide with an AMI event
+    name.
     """
     if frame.kind is FrameKind.EVENT:
+        return frame.name
+    if frame.kind is FrameKind.UNKNOWN and frame.name:
         return frame.name
     return f"({frame.kind.value})"
 

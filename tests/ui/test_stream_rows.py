@@ -55,3 +55,20 @@ async def test_right_scrolls_a_long_row_sideways() -> None:
             await pilot.press("left")
         await pilot.pause()
         assert stream.scroll_offset.x == 0
+
+
+async def test_a_proxy_message_row_is_named_and_counted_by_its_name() -> None:
+    """AstManProxy's `ProxyMessage: Proxy Shutting Down` has no Event header: the row and the
+    type counts name it, not `<unknown>`."""
+    from amitui.protocol import Parser
+
+    parser = Parser(expect_banner=False)
+    parser.feed(b"ProxyMessage: Proxy Shutting Down\r\n\r\n")
+    app = Host()
+    async with app.run_test(size=(100, 8)) as pilot:
+        app.ring.append_batch(list(parser.frames()), 0.0)
+        app.query_one(EventStream).sync()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "ProxyMessage" in text and "<unknown>" not in text
+        assert app.ring.counts["ProxyMessage"] == 1

@@ -388,6 +388,8 @@ class EventStream(ScrollView, can_focus=True):
         first = _first_values(frame)
         role = family(frame, first)
         name = frame.name if frame.kind is FrameKind.EVENT else f"<{frame.kind.value}>"
+        if frame.kind is FrameKind.UNKNOWN and frame.name:
+            name = frame.name  # AstManProxy's own packets: ProxyMessage, Goodbye
         if frame.kind is FrameKind.RESPONSE:
             name = f"Response:{frame.name}"
         segs = [Segment(shown(name).ljust(NAME_WIDTH) + " ", self._style(role))]
