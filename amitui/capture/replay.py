@@ -45,7 +45,8 @@ from amitui.client.errors import NotReady
 from amitui.client.session import ServerSpec
 from amitui.client.state import Phase, SessionState
 from amitui.client.transcript import Transcript
-from amitui.protocol import Action, ActionIds, Correlator, Frame, FrameKind, Role
+from amitui.protocol import Action, ActionIds, Correlator, Frame, FrameKind
+from amitui.protocol.correlator import STREAMED_ROLES
 from amitui.protocol.parser import build_frame
 from amitui.store.recording import (
     RecordedPacket,
@@ -56,8 +57,6 @@ from amitui.store.recording import (
     skipped_text,
 )
 
-# The roles a live session passes to the stream (amitui.client.session), kept in step by tests.
-_STREAMED = frozenset({Role.EVENT, Role.FOLLOW_UP, Role.STRAY, Role.LATE})
 _GAP_PREFIX = "gap: "
 OFFLINE = "offline replay: actions cannot be sent"
 
@@ -334,7 +333,7 @@ class ReplaySession:
                 continue
             if frame.kind is FrameKind.RESPONSE and not self._judge_responses:
                 continue
-            if self._correlator.route(frame).role in _STREAMED:
+            if self._correlator.route(frame).role in STREAMED_ROLES:
                 out.append(frame)
         return out
 

@@ -60,14 +60,13 @@ from amitui.protocol import (
     challenge_key,
     encode_action,
 )
-from amitui.protocol.correlator import REMEMBERED_ACTIONS
+from amitui.protocol.correlator import REMEMBERED_ACTIONS, STREAMED_ROLES
 from amitui.protocol.parser import DEFAULT_MAX_FRAME
 from amitui.protocol.recent import RecentMap
 from amitui.protocol.safetext import shown
 
 # Events the session itself looks at: Asterisk going away, and (behind a proxy) coming back.
 _WATCHED = frozenset({"Shutdown", "FullyBooted"})
-_PASS_TO_STREAM = frozenset({Role.EVENT, Role.FOLLOW_UP, Role.STRAY, Role.LATE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,7 +553,7 @@ class AmiSession(ProxyAware):
         """Note a reply on its transcript; True when the frame goes to the stream as well."""
         if routed.exchange is not None:
             self._note_reply(routed.role, routed.exchange, routed.finished, frame)
-        if routed.role not in _PASS_TO_STREAM:
+        if routed.role not in STREAMED_ROLES:
             return False
         return routed.role is not Role.STRAY or not self._foreign(frame)
 

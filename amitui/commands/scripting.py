@@ -36,7 +36,7 @@ from amitui.client import (
     Transcript,
 )
 from amitui.config import Config
-from amitui.protocol import Action, Frame, LocalProtocolError, parse_assignments, redact
+from amitui.protocol import Action, Frame, LocalProtocolError, parse_assignments
 from amitui.protocol.frames import mask_secret_lines
 from amitui.protocol.jsonform import event_json_line, events_json
 from amitui.protocol.plain import plain_event, plain_events
@@ -86,14 +86,7 @@ def ami_text(frame: Frame) -> str:
     if frame.error is not None:
         raw = mask_secret_lines(frame.raw.decode("utf-8", "replace").rstrip())
         return shown(f"# malformed: {frame.error}\n{raw}", multiline=True)
-    lines = [
-        f"{k}: {v}"
-        for k, v in redact(frame.headers)
-        if frame.output is None or k.lower() != "output"
-    ]
-    if frame.output is not None:
-        lines.extend(f"Output: {line}" for line in frame.output)
-    lines.extend(frame.loose)
+    lines = frame.redacted_lines(output_as_headers=True)
     return "\n".join(shown(line) for line in lines) or shown(frame.text)
 
 
@@ -111,11 +104,9 @@ def emit(frame: Frame, as_json: bool) -> None:
 
 
 def transcript_frames(tr: Transcript) -> list[Frame]:
-    frames = [tr.response] if tr.response is not None else []
-    frames += tr.items
-    if tr.exchange.list_end is not None:
-        frames.append(tr.exchange.list_end)
-    return frames + tr.exchange.late
+    """What `amitui action` prints: the reply, without follow-ups (see `exchange_frames` in
+    amitui/store/formats.py, the inspector's copy, for why)."""
+    return tr.exchange.reply_frames()
 
 
 def _policy(config: Config, spec: ServerSpec) -> ActionPolicy:

@@ -56,6 +56,11 @@ class Role(enum.Enum):
     EVENT = "event"  # an ordinary event, or a banner/unknown/malformed frame
 
 
+# The roles whose frames reach the event stream, live (amitui.client.session) and replayed
+# (amitui.capture.replay) alike: everything but what answers an action while it is pending.
+STREAMED_ROLES = frozenset({Role.EVENT, Role.FOLLOW_UP, Role.STRAY, Role.LATE})
+
+
 @dataclass(slots=True)
 class Exchange:
     """One action and everything that has come back for it so far."""
@@ -72,6 +77,16 @@ class Exchange:
     @property
     def action_id(self) -> str:
         return self.action.action_id or ""
+
+    def reply_frames(self) -> list[Frame]:
+        """What completes the reply, in arrival order: the response, list items, the list's
+        Complete event, then late responses. Follow-ups are not part of it: they may come
+        any time later (see `amitui.store.formats.exchange_frames`)."""
+        frames = [self.response] if self.response is not None else []
+        frames += self.items
+        if self.list_end is not None:
+            frames.append(self.list_end)
+        return frames + self.late
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,6 @@ class FrameKind(enum.Enum):
     MALFORMED = "malformed"  # bytes that could not be framed (over the size cap, cut short)
 
 
-
-
 class Frame:
     """One packet from the server. Immutable by convention; cheap to create."""
 
@@ -60,6 +58,13 @@ class Frame:
         self.error = error  # why a MALFORMED frame is malformed
         self._index: dict[str, str] | None = None
         self._name: str | None = None
+
+    @classmethod
+    def malformed(
+        cls, raw: bytes, why: str, *, loose: tuple[str, ...] = (), replaced: int = 0
+    ) -> Frame:
+        """Bytes that could not be framed as a packet; `why` (shown to the user) says how."""
+        return cls(FrameKind.MALFORMED, (), raw, loose=loose, replaced=replaced, error=why)
 
     @classmethod
     def event_unparsed(cls, raw: bytes) -> Frame:
@@ -198,7 +203,12 @@ class Frame:
 
     def redacted_text(self) -> str:
         """The packet as AMI text, with credential values masked."""
-        return render_headers(redact(self.headers), self.loose, self.output)
+        return "\n".join(self.redacted_lines())
+
+    def redacted_lines(self, *, output_as_headers: bool = False) -> list[str]:
+        """The packet's AMI text lines (see `ami_lines`), with credential values masked."""
+        return ami_lines(redact(self.headers), self.loose, self.output,
+                         output_as_headers=output_as_headers)  # fmt: skip
 
 
 # -- masking credentials -----------------------------------------------------------------------
@@ -358,14 +368,33 @@ def _mask_block(block: list[str]) -> list[str]:
     return out
 
 
-def render_headers(
-    headers: tuple[Header, ...], loose: tuple[str, ...] = (), output: tuple[str, ...] | None = None
-) -> str:
-    """Headers back to AMI text (LF line ends, for display)."""
+def ami_lines(
+    headers: tuple[Header, ...],
+    loose: tuple[str, ...] = (),
+    output: tuple[str, ...] | None = None,
+    *,
+    output_as_headers: bool = False,
+) -> list[str]:
+    """Headers back to AMI text lines, the one renderer of parsed headers (callers mask them
+    first, then join and escape). Command output comes as it arrived (`Output:` headers in
+    place, or a legacy body and `--END COMMAND--`) or, with `output_as_headers` (the CLI's one
+    format), as `Output:` lines after the other headers. Colon-less `loose` lines follow."""
+    if output is not None and output_as_headers:
+        lines = [f"{k}: {v}" for k, v in headers if k.lower() != "output"]
+        lines.extend(f"Output: {line}" for line in output)
+        lines.extend(loose)
+        return lines
     lines = [f"{k}: {v}" for k, v in headers]
     lines.extend(loose)
     has_output_headers = any(k.lower() == "output" for k, _ in headers)
     if output is not None and not has_output_headers:
         lines.extend(output)  # legacy Follows body
         lines.append("--END COMMAND--")
-    return "\n".join(lines)
+    return lines
+
+
+def render_headers(
+    headers: tuple[Header, ...], loose: tuple[str, ...] = (), output: tuple[str, ...] | None = None
+) -> str:
+    """Headers back to AMI text (LF line ends, for display): `ami_lines` joined."""
+    return "\n".join(ami_lines(headers, loose, output))

@@ -45,14 +45,8 @@ def build_frame(raw: bytes) -> Frame:
     text, replaced = decode(raw)
     headers, loose = split_lines(text)
     if not headers:
-        return Frame(
-            FrameKind.MALFORMED,
-            (),
-            raw,
-            loose=tuple(loose),
-            replaced=replaced,
-            error="no 'Key: value' lines in this packet",
-        )
+        why = "no 'Key: value' lines in this packet"
+        return Frame.malformed(raw, why, loose=tuple(loose), replaced=replaced)
     kind = _kind(headers)
     output = None
     if kind is FrameKind.RESPONSE:

@@ -282,19 +282,17 @@ class Parser:
                 return self._oversized(pos, m.end(1))
             raw = bytes(buf[pos : m.start() + 1])
             self._consume(m.end(1))
-            return Frame(
-                FrameKind.MALFORMED, (), raw, error=f"{_NO_MARK}; cut where the next packet starts"
-            )
+            return Frame.malformed(raw, f"{_NO_MARK}; cut where the next packet starts")
         self._bscan = max(pos, end - len(_LEGACY_MARK))  # a start may be arriving there
         if mark >= 0:
             if mark + len(_LEGACY_MARK) - pos > self.max_frame:
                 return self._oversized(pos, mark + len(_LEGACY_MARK))
             return self._end_legacy(pos, mark)
         if n - pos > self.max_frame:
-            preview = bytes(buf[pos : pos + min(_PREVIEW, self.max_frame)])
+            frame = self._too_big_frame(pos)
             self._skipping = _SKIP_CRLF if crlf else _SKIP_LF
             self._consume(max(pos, n - len(_LEGACY_MARK)))
-            return Frame(FrameKind.MALFORMED, (), preview, error=_too_big(self.max_frame))
+            return frame
         if self._eof:
             return self._at_eof(pos, f"{_CLOSED} ({_NO_MARK})")
         self._scan = max(pos, n - len(_LEGACY_MARK))
@@ -324,31 +322,26 @@ class Parser:
         self._consume(end)
         return build_legacy_frame(raw)
 
-    def _oversized(self, pos: int, end: int) -> Frame:
+    def _too_big_frame(self, pos: int) -> Frame:
+        """The MALFORMED frame for a packet over the cap starting at `pos`: its first bytes."""
         preview = bytes(self._buf[pos : pos + min(_PREVIEW, self.max_frame)])
+        return Frame.malformed(preview, _too_big(self.max_frame))
+
+    def _oversized(self, pos: int, end: int) -> Frame:
+        frame = self._too_big_frame(pos)
         self._consume(end)
-        return Frame(
-            FrameKind.MALFORMED,
-            (),
-            preview,
-            error=_too_big(self.max_frame),
-        )
+        return frame
 
     def _incomplete(self, pos: int) -> Frame | None:
         size = len(self._buf) - pos
         # Over the cap for sure only past cap + 1: the end may be starting in the last two
         # bytes ("\n\r"), which would leave a packet of exactly the cap, accepted when whole.
         if size > self.max_frame + 1:
-            preview = bytes(self._buf[pos : pos + min(_PREVIEW, self.max_frame)])
+            frame = self._too_big_frame(pos)
             self._skipping = _END
             # Keep the last two bytes: the packet's end may be starting there ("\n\r").
             self._consume(max(pos, len(self._buf) - 2))
-            return Frame(
-                FrameKind.MALFORMED,
-                (),
-                preview,
-                error=_too_big(self.max_frame),
-            )
+            return frame
         if self._eof:
             return self._at_eof(pos)
         # Resume the next search just before the end, where a terminator may be starting.
@@ -375,7 +368,7 @@ class Parser:
             return None
         raw = bytes(self._buf[pos:])
         self._consume(len(self._buf))
-        return Frame(FrameKind.MALFORMED, (), raw, error=why)
+        return Frame.malformed(raw, why)
 
 
 def _too_big(limit: int) -> str:

@@ -64,18 +64,15 @@ def action_as_command_line(action: Action, program: str = "amitui") -> str:
 
 
 def exchange_frames(tr: TranscriptLike) -> list[Frame]:
-    """What came back for an action, in the order the CLI prints it, then follow-ups.
+    """What came back for an action: the reply as `amitui action` prints it, then follow-ups.
 
-    Response, list items, the list's Complete event, late responses (as `amitui action`
-    prints them) and then follow-up events such as OriginateResponse, which a user copying an
-    Originate's exchange wants to see too.
+    The reply is `Exchange.reply_frames` (response, list items, the list's Complete event,
+    late responses), the very list the CLI prints. Follow-up events such as
+    OriginateResponse come after it here, since a user copying an Originate's exchange wants
+    them too; the CLI leaves them out because it ends once the reply is complete, so whether a
+    follow-up had arrived by then would be a race, and its output would vary run to run.
     """
-    ex = tr.exchange
-    frames = [ex.response] if ex.response is not None else []
-    frames += ex.items
-    if ex.list_end is not None:
-        frames.append(ex.list_end)
-    return frames + ex.late + ex.follow_ups
+    return tr.exchange.reply_frames() + tr.exchange.follow_ups
 
 
 def transcript_as_ami(tr: TranscriptLike) -> str:
@@ -91,9 +88,15 @@ def transcript_as_json(tr: TranscriptLike) -> str:
 
 
 def describe_frame(frame: Frame) -> str:
-    """A short name for toasts and titles: the event name, `Response Success`, ..."""
-    if frame.kind is FrameKind.EVENT:
-        return frame.name or "event"
+    """The name a frame is shown under, in the stream's rows and the inspector alike.
+
+    The event name; AstManProxy's own packets by their header (`ProxyMessage`, `Goodbye`);
+    `Response Success` for a response; other kinds as `<malformed>`, `<banner>`, ... Server
+    text: the caller escapes it. (What frames are counted and muted under is
+    `amitui.store.ring.frame_name`, which must not collide with event names.)
+    """
     if frame.kind is FrameKind.RESPONSE:
         return f"Response {frame.name}".rstrip()
-    return str(frame.kind.value)
+    if frame.kind is FrameKind.EVENT or (frame.kind is FrameKind.UNKNOWN and frame.name):
+        return frame.name or "<event>"
+    return f"<{frame.kind.value}>"

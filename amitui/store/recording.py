@@ -416,7 +416,7 @@ def packet_frames(raw: bytes, malformed: str | None = None) -> list[Frame]:
     bytes are never parsed again, since with a blank line added they could pass for a whole
     packet (one cut short, or the preview of an oversized one)."""
     if malformed is not None:
-        return [Frame(FrameKind.MALFORMED, (), raw, error=malformed)]
+        return [Frame.malformed(raw, malformed)]
     parser = Parser()
     parser.feed(raw if raw.endswith(b"\n") else raw + b"\r\n")
     parser.feed(b"\r\n")

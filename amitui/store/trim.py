@@ -120,7 +120,7 @@ def _rebuild(frame: Frame, raw: bytes) -> Frame:
         return Frame.event_unparsed(raw)  # stored unparsed, like the parser's own events
     if frame.kind is FrameKind.MALFORMED:
         loose = parse_lines(raw)[1] if frame.loose else ()
-        return Frame(FrameKind.MALFORMED, (), raw, loose=loose, error=frame.error)
+        return Frame.malformed(raw, frame.error or "", loose=loose)
     first = raw.split(b"\n", 1)[0].rstrip(b"\r").lower()
     if frame.kind is FrameKind.RESPONSE and first == _FOLLOWS:
         return build_legacy_frame(raw)

@@ -6,15 +6,18 @@ stream to sync, which costs nothing when the ring has not changed. Messages carr
 low-rate facts: a session's state changed, an action completed. Every action goes to one
 server through `request_send` (ui/servers.py), which refuses read-only violations and asks
 before anything that changes the PBX.
+
+Wiring: the app makes its parts and hands each what it uses: `servers` (ui/servers.py: the
+sessions, the status bar, sending), `tools`, `recorder` and `replay_keys` (ui/tools.py) and
+`live_view` (ui/live_actions.py). Textual finds bindings, actions and message handlers on the
+app, so those stay here, each one call into its part.
 """
 
 from __future__ import annotations
 
 import gc
-import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
@@ -24,66 +27,41 @@ from textual.widgets import Footer, Static
 from amitui.client import ActionPolicy, AmiSession, ServerSpec
 from amitui.client.interface import SessionLike
 from amitui.config import Profile
+from amitui.protocol import Action
 from amitui.protocol.safetext import shown
-from amitui.settings import (
-    DEFAULT_CAPACITY,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_RECORD_MAX_BYTES,
-    DEFAULT_THEME,
-    UiSettings,
-)
 from amitui.store import ActionHistory, EventRing, FilteredView, GapMarker, StoredEvent
-from amitui.ui import keymap, safe
+from amitui.store.catalog import EventCatalog
+from amitui.ui import keymap, pacing, safe, theming
+from amitui.ui.app_settings import Settings
 from amitui.ui.bridge import SessionDocs, StoreBridge
-from amitui.ui.fleet import Fleet
-from amitui.ui.live_actions import LiveActions
+from amitui.ui.fleet import Fleet, Target
+from amitui.ui.live_actions import LiveView
 from amitui.ui.screens.types import EventTypes
 from amitui.ui.screens.why import SessionEventDocs
-from amitui.ui.servers import ServerActions, SessionStateChanged
+from amitui.ui.servers import (
+    DemoStarter,
+    ServerHooks,
+    ServerParts,
+    SessionFactory,
+    SessionStateChanged,
+)
 from amitui.ui.theme import load_themes, variable_defaults
-from amitui.ui.tools import ToolActions
+from amitui.ui.tools import Recorder, ReplayKeys, ToolHooks, Tools
 from amitui.ui.widgets.composer import ActionComposer
 from amitui.ui.widgets.inspector import ResponseInspector
 from amitui.ui.widgets.statusbar import StatusBar
 from amitui.ui.widgets.stream import EventStream
 from amitui.ui.widgets.stream_pane import StreamPane
 
-# Analysis per 20 Hz tick (see AmiApp._analyse): events per chunk, at most, and seconds.
-ANALYSE_CHUNK = 2_000
-ANALYSE_MAX = 20_000
-ANALYSE_SECONDS = 0.015
-SessionFactory = Callable[..., SessionLike]
-DemoStarter = Callable[[], Awaitable[Any]]  # returns an object with a `.port`
+if TYPE_CHECKING:
+    from amitui.capture.live import LiveRecording
+    from amitui.ui.livesync import LiveSync
+
 Servers = Sequence[tuple[ServerSpec, Profile]]  # several servers: each with its profile
 __all__ = ["AmiApp", "SessionStateChanged", "Settings"]
 
 
-@dataclass
-class Settings:
-    """Everything the app needs that is not the session; tests pass fixed values."""
-
-    profile: Profile = field(default_factory=lambda: Profile(name=""))
-    ring_capacity: int = DEFAULT_CAPACITY
-    ring_max_bytes: int = DEFAULT_MAX_BYTES  # the ring's byte bound, beside its count bound
-    theme: str = DEFAULT_THEME
-    keymap: dict[str, str] = field(default_factory=dict)
-    clock: Callable[[], float] = time.time
-    monotonic: Callable[[], float] = time.monotonic  # for rates; snapshots freeze it
-    refresh_hz: float = 20.0
-    demo: bool = False
-    record_max_bytes: int = DEFAULT_RECORD_MAX_BYTES
-    hint: str | None = None  # said once the console is up (the demo: how to reach a real PBX)
-
-    @classmethod
-    def from_config(cls, ui: UiSettings, keys: dict[str, str], demo: bool = False) -> Settings:
-        """From the config file's checked `[ui]` and `[keys]` tables."""
-        return cls(
-            ring_capacity=ui.ring_capacity, ring_max_bytes=ui.ring_max_bytes, theme=ui.theme,
-            keymap=dict(keys), demo=demo, record_max_bytes=ui.record_max_bytes,
-        )  # fmt: skip
-
-
-class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
+class AmiApp(App[int]):
     TITLE = "amitui"
     CSS = """
     Screen { layout: vertical; }
@@ -111,7 +89,7 @@ class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
         for theme in self._themes.themes:
             self.register_theme(theme)
         self.settings = settings or Settings()
-        self._early_theme(self.settings.theme)
+        theming.set_early_theme(self, self.settings.theme)
         self.session_factory = session_factory
         self.demo_starter = demo_starter
         self.ring = EventRing(self.settings.ring_capacity, self.settings.ring_max_bytes)
@@ -130,9 +108,34 @@ class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
         self.docs = SessionDocs(self.fleet.session)
         self.event_docs = SessionEventDocs(self.fleet.session)
         self.key_hints = keymap.KeyHints(self.settings.keymap)  # what every "press X" names
-        self._demo_server: Any = None
-        self.recordings = []  # the record toggle's, one per server (ui/tools.py)
         self._last_version = -1
+        self._make_parts()
+
+    def _make_parts(self) -> None:
+        """The parts, each handed what it uses (the app itself only as the widgets' host)."""
+        self.servers = ServerParts(
+            self, self.fleet, self.bridge, self.ring, self.history, self.key_hints,
+            ServerHooks(self.title_text, self.status_extras, self.rewind, self._remember),
+            session_factory=self.session_factory, demo_starter=self.demo_starter,
+            demo=self.settings.demo,
+        )  # fmt: skip
+        hooks = ToolHooks(
+            self.servers.target_catalog, self.servers.target_selected, self.request_send,
+            self.action_prepare,
+        )  # fmt: skip
+        self.tools = Tools(
+            self, self.fleet, self.bridge, self.ring, self.view, self.history,
+            self.event_docs, self.key_hints, self.settings, hooks,
+        )  # fmt: skip
+        self.recorder = Recorder(self, self.fleet, self.key_hints, self.settings)
+        self.replay_keys = ReplayKeys(lambda: self.session)
+        self.live_view = LiveView(
+            self, self.ring, lambda: self.session, self.settings.clock, self.request_send,
+            self.action_prepare,
+        )  # fmt: skip
+
+    def _remember(self, action_id: str, target: Target | None) -> None:
+        self.tools.remember(action_id, target)  # made after the servers, which it needs
 
     # The server actions go to, and its session and policy (with one server: the server).
 
@@ -190,7 +193,7 @@ class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
         gc.set_threshold(10_000, 10, 10)
         for problem in self._themes.problems:
             safe.notify(self, problem, severity="warning", timeout=10)
-        self.theme = self._pick_theme(self.settings.theme)
+        self.theme = theming.pick_theme(self, self.settings.theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         color = self.settings.profile.color if len(self.fleet) == 1 else None
@@ -201,46 +204,25 @@ class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
                 title.add_class("-profile-color")
             except Exception:
                 safe.notify(self, f"profile color {color!r} is not a colour", severity="warning")
-        self.title_composer()
-        self.sync_servers()
+        self.servers.title_composer()
+        self.servers.sync()
         self.query_one(EventStream).focus()
-        self.load_history()
+        self.tools.load_history()
         if self.settings.hint:
             self.notify(self.settings.hint, title="Demo PBX", timeout=30, markup=False)
         self.set_interval(1 / self.settings.refresh_hz, self._tick, name="refresh")
-        self.set_interval(0.5, self._update_status, name="status")
-        self.set_interval(0.5, self.live_tick, name="live")
-        self.start_sessions()
+        self.set_interval(0.5, self.servers.update_status, name="status")
+        self.set_interval(0.5, self.live_view.tick, name="live")
+        self.servers.start_sessions()
 
     async def on_unmount(self) -> None:
         """Log off politely and stop the demo PBX, so nothing is left half-open."""
-        self.stop_recording()
+        self.recorder.stop()
         for member in self.fleet:
             if member.session is not None:
                 await member.session.close()
-        if self._demo_server is not None:
-            await self._demo_server.close()
-
-    def _early_theme(self, name: str) -> None:
-        """The configured theme, before the stylesheet is first built. Set in on_mount, its
-        watcher parsed and applied all of the CSS a second time, a quarter of the time to the
-        first paint (bench/startup.py). This is what the watcher does, less that refresh; a
-        missing theme is left to on_mount, which says so."""
-        theme = self.get_theme(name)
-        if theme is None:
-            return
-        self.set_reactive(App.theme, name)
-        self.stylesheet.set_variables(self.get_css_variables())  # built in App.__init__
-        self.set_class(True, f"-theme-{name}", update=False)
-        self.set_class(theme.dark, "-dark-mode", update=False)
-        self.set_class(not theme.dark, "-light-mode", update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
-
-    def _pick_theme(self, name: str) -> str:
-        if name in self.available_themes:
-            return name
-        safe.notify(self, f"theme {name!r} not found; using {DEFAULT_THEME}", severity="warning")
-        return DEFAULT_THEME
+        if self.servers.demo_server is not None:
+            await self.servers.demo_server.close()
 
     # -- session ----------------------------------------------------------------------------
 
@@ -257,40 +239,24 @@ class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
         if self.ring.version == self._last_version and not self.bridge.backlog:
             return
         self._last_version = self.ring.version
-        self._analyse()
+        pacing.analyse_for_a_tick(self.bridge)  # at most 15 ms of it
         # Fed here rather than on the 0.5 s timer: at 50,000 events/s half a second of
         # events held the loop for a key press's worth at once (bench/console.py).
         self.live.pull()
-        self.sync_servers()
-        self.refresh_transcript()
+        self.servers.sync()
+        self.servers.refresh_transcript()
         self.query_one(StreamPane).sync()
         # With the pane's title, so that both counts say the same at any moment; the 0.5 s
         # timer still refreshes rates and pings while nothing arrives.
-        self._update_status()
-
-    def _analyse(self) -> None:
-        """Tracing and the catalog, in chunks, for at most ANALYSE_SECONDS a tick (and 20,000
-        events, as before). Under a flood the console can keep up with (bench/console.py at
-        50,000 events/s) analysis took most of each tick, and the reader and keys waited; now
-        it falls behind instead, catches up when the flood eases, and what the ring evicts
-        before its turn is counted (`_untraced`)."""
-        deadline = time.perf_counter() + ANALYSE_SECONDS
-        for _ in range(ANALYSE_MAX // ANALYSE_CHUNK):
-            if self.bridge.analyse(ANALYSE_CHUNK) < ANALYSE_CHUNK:
-                return
-            if time.perf_counter() >= deadline:
-                return
-
-    def _untraced(self) -> str | None:
-        n = self.bridge.unanalysed
-        return f"{n:,} evicted before tracing" if n else None
+        self.servers.update_status()
 
     def _rec_marker(self) -> str | None:
-        return "● REC" if self.recording is not None and self.recording.active else None
+        recording = self.recorder.recording
+        return "● REC" if recording is not None and recording.active else None
 
     def status_extras(self) -> list[str | None]:
         """The status bar's parts beyond the servers': replay, recording, untraced."""
-        return [self.replay_status(), self._rec_marker(), self._untraced()]
+        return [self.replay_keys.status(), self._rec_marker(), pacing.untraced_note(self.bridge)]
 
     # -- panes talking to each other --------------------------------------------------------
 
@@ -302,10 +268,18 @@ class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
             inspector.show_gap(message.entry)
 
     def on_event_stream_follow_changed(self, _: EventStream.FollowChanged) -> None:
-        self._update_status()  # the pane retitles itself
+        self.servers.update_status()  # the pane retitles itself
 
     def on_action_composer_send_requested(self, message: ActionComposer.SendRequested) -> None:
-        self.request_send(message.action)
+        self.servers.request_send(message.action)
+
+    def on_session_state_changed(self, message: SessionStateChanged) -> None:
+        self.servers.state_changed(message)
+
+    def on_action_composer_next_server_requested(
+        self, _: ActionComposer.NextServerRequested
+    ) -> None:
+        self.servers.next_server()
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -323,38 +297,20 @@ class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
 
         self.push_screen(EventTypes(self.view, self.live.rates), closed)
 
-    def _selected_channel(self) -> str | None:
-        entry = self.query_one(EventStream).selected_entry()
-        if isinstance(entry, StoredEvent):
-            return entry.frame.get("Channel")
-        return None
-
     def action_hangup(self) -> None:
-        self._prepare_for_selected_channel("Hangup")
+        self.tools.prepare_for_channel("Hangup")
 
     def action_redirect(self) -> None:
-        self._prepare_for_selected_channel("Redirect")
-
-    def _prepare_for_selected_channel(self, name: str) -> None:
-        channel = self._selected_channel()
-        if not channel:
-            key = self.key_hints.key
-            how = f"{key('app.focus-events')}, then {key('stream.up')}/{key('stream.down')}"
-            safe.notify(self, f"Select an event with a Channel first ({how})")
-            return
-        if self.refuse_gone_channel(name):
-            return
-        self.target_selected()  # the channel is on the server the event came from
-        self.query_one(ActionComposer).prepare(name, [("Channel", channel)])
+        self.tools.prepare_for_channel("Redirect")
 
     def action_prepare(self, name: str, headers: list[tuple[str, str]]) -> None:
         self.query_one(ActionComposer).prepare(name, headers)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.check_replay_action(action)
+        return self.replay_keys.check(action)
 
     def action_originate(self) -> None:
-        self.target_selected()
+        self.servers.target_selected()
         self.query_one(ActionComposer).prepare("Originate")
 
     def action_help(self) -> None:
@@ -374,3 +330,77 @@ class AmiApp(ServerActions, ToolActions, LiveActions, App[int]):
         yield from super().get_system_commands(screen)
         pane = self.query_one(StreamPane)
         yield from self.key_hints.palette({"app": self, "pane": pane, "stream": pane.stream})
+
+    # The parts' actions, as the keymap names them (Textual looks them up on the app).
+
+    def action_catalog(self) -> None:
+        self.tools.catalog()
+
+    def action_why(self) -> None:
+        self.tools.why()
+
+    def action_calls(self) -> None:
+        self.tools.calls()
+
+    def action_follow_call(self) -> None:
+        self.tools.follow_call()
+
+    def action_history(self) -> None:
+        self.tools.show_history()
+
+    def action_export(self, fmt: str = "ndjson") -> None:
+        self.tools.export(fmt)
+
+    def action_record(self) -> None:
+        self.recorder.toggle()
+
+    def action_live(self) -> None:
+        self.live_view.open()
+
+    def action_replay_pause(self) -> None:
+        self.replay_keys.pause()
+
+    def action_replay_step(self) -> None:
+        self.replay_keys.step()
+
+    def action_replay_back(self) -> None:
+        self.replay_keys.back()
+
+    def action_replay_forward(self) -> None:
+        self.replay_keys.forward()
+
+    def action_replay_faster(self) -> None:
+        self.replay_keys.faster()
+
+    def action_replay_slower(self) -> None:
+        self.replay_keys.slower()
+
+    # -- the parts' state, by the names launch.py, the live completion and tests use ---------
+
+    @property
+    def live(self) -> LiveSync:
+        return self.live_view.live
+
+    @property
+    def recordings(self) -> list[LiveRecording]:
+        return self.recorder.recordings
+
+    @property
+    def connected_once(self) -> bool:
+        return self.servers.connected_once
+
+    @property
+    def _demo_server(self) -> Any:
+        return self.servers.demo_server
+
+    def request_send(self, action: Action) -> None:
+        self.servers.request_send(action)
+
+    def choose_target(self, target: Target) -> None:
+        self.servers.choose_target(target)
+
+    def target_catalog(self) -> EventCatalog:
+        return self.servers.target_catalog()
+
+    def _update_status(self) -> None:
+        self.servers.update_status()

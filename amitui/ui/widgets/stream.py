@@ -28,6 +28,7 @@ from textual.strip import Strip
 from amitui.protocol import Frame, FrameKind
 from amitui.protocol.safetext import shown
 from amitui.store import Entry, FilteredView, GapMarker, StoredEvent
+from amitui.store.formats import describe_frame
 from amitui.ui import keymap
 
 # With several servers open: each row's server and the colour to name it in (a profile's
@@ -387,12 +388,8 @@ class EventStream(ScrollView, can_focus=True):
         frame = entry.frame
         first = _first_values(frame)
         role = family(frame, first)
-        name = frame.name if frame.kind is FrameKind.EVENT else f"<{frame.kind.value}>"
-        if frame.kind is FrameKind.UNKNOWN and frame.name:
-            name = frame.name  # AstManProxy's own packets: ProxyMessage, Goodbye
-        if frame.kind is FrameKind.RESPONSE:
-            name = f"Response:{frame.name}"
-        segs = [Segment(shown(name).ljust(NAME_WIDTH) + " ", self._style(role))]
+        name = shown(describe_frame(frame))
+        segs = [Segment(name.ljust(NAME_WIDTH) + " ", self._style(role))]
         key_style = self._style("key")
         for key, value in summary(frame, first=first):
             if key is not None:
