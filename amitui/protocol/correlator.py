@@ -73,6 +73,9 @@ class Exchange:
     follow_ups: list[Frame] = field(default_factory=list)
     is_list: bool = False
     done: bool = False
+    # Frames routed to it so far: a view that drew it compares this number to know it must
+    # redraw (an OriginateResponse or a late response came), instead of counting lists.
+    changes: int = 0
 
     @property
     def action_id(self) -> str:
@@ -151,10 +154,16 @@ class Correlator:
 
     def route(self, frame: Frame) -> Routed:
         if frame.kind is FrameKind.RESPONSE:
-            return self._route_response(frame)
-        if frame.kind is FrameKind.EVENT:
-            return self._route_event(frame)
-        return PLAIN_EVENT
+            routed = self._route_response(frame)
+        elif frame.kind is FrameKind.EVENT:
+            routed = self._route_event(frame)
+            if routed is PLAIN_EVENT:
+                return routed  # nearly every event: nothing to count
+        else:
+            return PLAIN_EVENT
+        if routed.exchange is not None:
+            routed.exchange.changes += 1
+        return routed
 
     def _finish(self, exchange: Exchange) -> None:
         exchange.done = True
@@ -194,6 +203,7 @@ class Correlator:
         exchange = self._pending.get(action_id)
         if exchange is None or exchange.response is not None:
             return None
+        exchange.changes += 1
         return self._answer(exchange, frame)
 
     def _answer(self, exchange: Exchange, frame: Frame) -> Routed:

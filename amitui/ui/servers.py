@@ -76,7 +76,7 @@ class ServerParts:
         self.demo_starter = demo_starter
         self.demo = demo
         self.demo_server: Any = None  # the demo PBX, once started (closed on unmount)
-        self._shown_follow_ups = (0, 0)
+        self._shown_changes = (0, 0)  # (exchange, its change count) the inspector drew
         self._origins_known = -1  # how many servers the stream's column was last drawn for
 
     # -- sessions ---------------------------------------------------------------------------
@@ -307,7 +307,7 @@ class ServerParts:
         self.history.update(aid, tr.status, tr.latency_ms)
         self.hooks.remember(aid, target)
         ex = tr.exchange
-        self._shown_follow_ups = (len(ex.follow_ups), len(ex.late))
+        self._shown_changes = (id(ex), ex.changes)
         self.host.query_one(ResponseInspector).show_transcript(tr)
         took = f" in {tr.latency_ms:.0f} ms" if tr.latency_ms is not None else ""
         text = f"{action.name}{on} → {tr.status}{took}: {tr.message}"
@@ -323,7 +323,7 @@ class ServerParts:
         tr = inspector.subject
         if isinstance(tr, Transcript):
             ex = tr.exchange
-            seen = (len(ex.follow_ups), len(ex.late))
-            if seen != self._shown_follow_ups:
-                self._shown_follow_ups = seen
+            seen = (id(ex), ex.changes)
+            if seen != self._shown_changes:
+                self._shown_changes = seen
                 inspector.show_transcript(tr)

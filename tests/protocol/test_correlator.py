@@ -243,3 +243,18 @@ def test_finished_actions_are_remembered_up_to_a_bound() -> None:
     assert c.route(event("OriginateResponse", "r2")).role is Role.FOLLOW_UP
     assert c.route(event("OriginateResponse", "r1")).role is Role.EVENT
     assert c.route(response("r1")).role is Role.STRAY
+
+
+def test_an_exchange_counts_the_frames_routed_to_it() -> None:
+    """A view that drew an exchange compares `changes` to know a follow-up or a late response
+    came; plain events never touch it."""
+    c = Correlator()
+    ex = c.expect(Action.of("Originate", Channel="Local/1@x", ActionID="o1"))
+    assert ex.changes == 0
+    c.route(frame("Response: Success\nActionID: o1\n"))
+    assert ex.changes == 1
+    c.route(frame("Event: Newchannel\nChannel: Local/1@x-1;1\n"))
+    assert ex.changes == 1
+    c.route(frame("Event: OriginateResponse\nActionID: o1\nResponse: Success\n"))
+    c.route(frame("Response: Success\nActionID: o1\n"))  # a late second response
+    assert ex.changes == 3 and len(ex.follow_ups) == 1 and len(ex.late) == 1

@@ -205,3 +205,43 @@ async def test_a_user_keymap_rebinds_by_binding_id() -> None:
         assert not isinstance(app.screen, CallsScreen)  # the old key no longer opens it
         await pilot.press("ctrl+k")
         assert isinstance(app.screen, CallsScreen)
+
+
+async def test_the_inspector_redraws_an_action_when_a_follow_up_comes() -> None:
+    """An Originate's OriginateResponse arrives after the reply: the app sees the exchange's
+    change count move and draws the transcript again (no list counting)."""
+    from amitui.client import Transcript
+    from amitui.protocol import Action
+    from amitui.ui.widgets.inspector import ResponseInspector
+    from tests.ui.fakes import reply
+
+    app = make_app(confirm=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.session is not None and app.session.state.phase is Phase.READY:
+                break
+        app.request_send(Action.of("Originate", Channel="Local/1@x", Application="Wait"))
+        inspector = app.query_one(ResponseInspector)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(inspector.subject, Transcript):
+                break
+        tr = inspector.subject
+        assert isinstance(tr, Transcript)
+
+        def timing() -> str:
+            return str(inspector.query_one("#inspector-timing").render())
+
+        assert "Follow-ups none" in timing()
+        aid = tr.action.action_id
+        tr.exchange.follow_ups.append(reply(f"Event: OriginateResponse\nActionID: {aid}"))
+        tr.exchange.changes += 1  # as the correlator counts a frame routed to it
+        session = app.session
+        assert isinstance(session, FakeSession)
+        session.push(call_events()[:1])  # the ring changes: the next tick looks again
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if "Follow-ups 1: OriginateResponse" in timing():
+                break
+        assert "Follow-ups 1: OriginateResponse" in timing()

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, TabbedContent
 from amitui.client import Phase, ServerSpec
 from amitui.config import Profile
 from amitui.demo import DemoServer, serve
+from amitui.protocol import Action
 from amitui.store.live import LIVE
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.launch import DEMO_SECRET, DEMO_USER
@@ -195,7 +196,7 @@ async def field_input(app: AmiApp, pilot: Any, action: str, name: str) -> Input:
 
 
 async def test_composer_completes_from_live_values() -> None:
-    app = demo_app()
+    app = demo_app(confirm=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for(pilot, lambda: all(t.freshness.state == LIVE for t in app.live.tabs()))
         box = await field_input(app, pilot, "Originate", "Channel")
@@ -209,8 +210,17 @@ async def test_composer_completes_from_live_values() -> None:
         await wait_for(pilot, lambda: box._suggestion == "support")
         await pilot.press("right")
         assert box.value == "support"
-        await wait_for(pilot, lambda: bool(app.live.state["channels"].records))
-        name = app.live.state["channels"].names()[0]  # type: ignore[attr-defined]
+        # A channel that stays up while its name is typed: the demo's background calls may
+        # hang up meanwhile, and a channel gone is rightly no longer offered.
+        app.request_send(Action.of("Originate", Channel="Local/100@default",
+                                   Application="Wait", Data="120"))  # fmt: skip
+
+        def long_call() -> list[str]:
+            names: list[str] = app.live.state["channels"].names()  # type: ignore[attr-defined]
+            return [n for n in names if n.startswith("Local/100@default-")]
+
+        await wait_for(pilot, lambda: bool(long_call()))
+        name = long_call()[0]
         box = await field_input(app, pilot, "Hangup", "Channel")
         await pilot.press(*name[:-1])
         await wait_for(pilot, lambda: box._suggestion.startswith(name[:-1]))
