@@ -61,15 +61,21 @@ class HostileAmi:
         self._sock.close()
 
     def _serve(self) -> None:
+        n = 0  # connections so far: a subclass may answer the n-th differently
         while not self._stop.is_set():
             try:
-                conn, _ = self._sock.accept()
+                conn, peer = self._sock.accept()
             except TimeoutError:
                 continue
             with conn:
-                self._talk(conn)
+                self._talk(conn, peer, n)
+            n += 1
 
-    def _talk(self, conn: socket.socket) -> None:
+    def login_accepted(self, peer: tuple[str, int], n: int) -> tuple[bytes, bool]:
+        """What to push once the n-th connection logged in, and whether to hang up then."""
+        return self.after_login, False
+
+    def _talk(self, conn: socket.socket, peer: tuple[str, int], n: int) -> None:
         conn.settimeout(0.2)
         conn.sendall(BANNER)
         parser = Parser(expect_banner=False)
@@ -90,5 +96,9 @@ class HostileAmi:
                     return
                 if answer:
                     conn.sendall(answer)
-                if (frame.get("Action") or "").lower() == "login" and self.after_login:
-                    conn.sendall(self.after_login)
+                if (frame.get("Action") or "").lower() == "login":
+                    push, hang_up = self.login_accepted(peer, n)
+                    if push:
+                        conn.sendall(push)
+                    if hang_up:
+                        return

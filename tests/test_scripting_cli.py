@@ -14,7 +14,6 @@ import select
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 
 from amitui import exitcodes
 from amitui.commands.cli import build_parser, main
-from amitui.protocol import Frame, Parser
+from amitui.protocol import Frame
 from tests.hostileami import Answer, HostileAmi, default_reply, packet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,59 +184,17 @@ def test_a_lone_event_is_printed_without_waiting_for_more() -> None:
 # -- 5. --count and our own login's events --------------------------------------------------
 
 
-class LoginEventsAmi:
+class LoginEventsAmi(HostileAmi):
     """Answers like Asterisk 22 does a login: the response, then FullyBooted, then our own
     SuccessfulAuth (RemoteAddress: our socket), then whatever `events(n)` gives for the n-th
     connection. The first connection is closed after its events, to see a reconnection."""
 
     def __init__(self, events: Callable[[int], list[bytes]]) -> None:
+        super().__init__()
         self.events = events
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.port = int(self._sock.getsockname()[1])
 
-    def __enter__(self) -> LoginEventsAmi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._sock.close()
-
-    def _serve(self) -> None:
-        n = 0
-        while not self._stop.is_set():
-            try:
-                conn, peer = self._sock.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                self._talk(conn, peer, n)
-            n += 1
-
-    def _talk(self, conn: socket.socket, peer: tuple[str, int], n: int) -> None:
-        conn.settimeout(0.2)
-        conn.sendall(b"Asterisk Call Manager/11.0.0\r\n")
-        parser = Parser(expect_banner=False)
-        while not self._stop.is_set():
-            try:
-                data = conn.recv(65536)
-            except TimeoutError:
-                continue
-            if not data:
-                return
-            parser.feed(data)
-            for frame in parser.frames():
-                answer = default_reply(frame)
-                if isinstance(answer, bytes):
-                    conn.sendall(answer)
-                if (frame.get("Action") or "").lower() == "login":
-                    conn.sendall(login_events(peer) + b"".join(self.events(n)))
-                    if n == 0:
-                        return  # hang up: the client reconnects
+    def login_accepted(self, peer: tuple[str, int], n: int) -> tuple[bytes, bool]:
+        return login_events(peer) + b"".join(self.events(n)), n == 0  # then the client reconnects
 
 
 def auth_event(peer: tuple[str, int]) -> bytes:

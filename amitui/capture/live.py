@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from amitui.client import ServerSpec, SessionState
-from amitui.client.session import GapCallback, WireCallback
+from amitui.client.spec import GapCallback, WireCallback
 from amitui.protocol import Frame
 from amitui.store.recording import RecordingWriter, Wire
 

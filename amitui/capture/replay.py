@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from amitui.client.errors import NotReady
-from amitui.client.session import ServerSpec
+from amitui.client.spec import ServerSpec
 from amitui.client.state import Phase, SessionState
 from amitui.client.transcript import Transcript
 from amitui.protocol import Action, ActionIds, Correlator, Frame, FrameKind

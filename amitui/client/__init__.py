@@ -8,7 +8,8 @@ from amitui.client.errors import (
     SessionError,
 )
 from amitui.client.policy import ActionPolicy, is_read_only_cli
-from amitui.client.session import AmiSession, ServerSpec, Timing
+from amitui.client.session import AmiSession
+from amitui.client.spec import ServerSpec, Timing
 from amitui.client.state import Phase, SessionState
 from amitui.client.subscription import Subscription
 from amitui.client.transcript import Outcome, Transcript

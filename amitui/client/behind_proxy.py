@@ -23,7 +23,7 @@ from amitui.protocol import Action, ActionIds, Correlator, Exchange, Frame, Fram
 from amitui.protocol.safetext import shown
 
 if TYPE_CHECKING:
-    from amitui.client.session import ServerSpec, Timing
+    from amitui.client.spec import ServerSpec, Timing
 
 
 class ProxyAware:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from amitui.client.session import ServerSpec
+from amitui.client.spec import ServerSpec
 from amitui.client.state import SessionState
 from amitui.client.transcript import Transcript
 from amitui.protocol import Action, ActionIds

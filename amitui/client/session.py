@@ -35,17 +35,26 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from amitui.client.behind_proxy import ProxyAware
 from amitui.client.errors import ConnectError, LoginError, NotReady, ReadOnlyRefused
 from amitui.client.policy import ActionPolicy
 from amitui.client.proxy import BannerPrelude, Upstreams, cut_note, proxy_name
+from amitui.client.spec import (
+    EventsCallback,
+    GapCallback,
+    ServerSpec,
+    StateCallback,
+    Timing,
+    WireCallback,
+)
 from amitui.client.state import Phase, SessionState
 from amitui.client.subscription import Subscription
+from amitui.client.taps import Taps
 from amitui.client.transcript import Outcome, Transcript
-from amitui.client.transport import TlsOptions, open_connection
+from amitui.client.transport import open_connection
 from amitui.protocol import (
     PLAIN_EVENT,
     Action,
@@ -69,41 +78,6 @@ from amitui.protocol.safetext import shown
 _WATCHED = frozenset({"Shutdown", "FullyBooted"})
 
 
-@dataclass(frozen=True, slots=True)
-class ServerSpec:
-    """Where and as whom to connect. The secret never appears in repr()."""
-
-    host: str = "127.0.0.1"
-    port: int = 5038
-    user: str = ""
-    secret: str = field(default="", repr=False)
-    tls: TlsOptions = field(default_factory=TlsOptions)
-    auth: str = "auto"  # auto: MD5 challenge when offered; md5: only that; plain
-    events: str = "on"  # the Login `Events:` mask
-    read_only: bool = False
-    name: str = ""  # profile name, for display
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-@dataclass(frozen=True, slots=True)
-class Timing:
-    connect_timeout: float = 10.0
-    action_timeout: float = 10.0
-    ping_interval: float = 20.0
-    pong_deadline: float = 10.0
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-
-
-EventsCallback = Callable[[list[Frame]], None]
-StateCallback = Callable[[SessionState], None]
-GapCallback = Callable[[str], None]
-# ("out", the action's masked text) or ("in", each Frame as parsed: its raw bytes, and for
-# a MALFORMED one why, which a recording must keep: the bytes alone would replay as whole).
-WireCallback = Callable[[str, bytes | Frame], None]
 
 
 class AmiSession(ProxyAware):
@@ -129,7 +103,7 @@ class AmiSession(ProxyAware):
         self.on_gap = on_gap
         self.on_wire = on_wire
         # Listeners added while running (a recording), beside on_wire/on_gap: add_tap().
-        self._taps: list[tuple[WireCallback | None, GapCallback | None]] = []
+        self._taps = Taps()
         self.max_frame = max_frame
         self.ids = ActionIds()
         self.state = SessionState(Phase.IDLE, spec.address, spec.user)
@@ -165,14 +139,7 @@ class AmiSession(ProxyAware):
         """Hear the wire (each action sent, masked; each frame as parsed) and the gaps too,
         beside `on_wire`/`on_gap`, until the returned function is called. A recording
         started and stopped while the session runs uses this; nothing is swapped in place."""
-        tap = (wire, gap)
-        self._taps.append(tap)
-
-        def remove() -> None:
-            if tap in self._taps:
-                self._taps.remove(tap)
-
-        return remove
+        return self._taps.add(wire, gap)
 
     @property
     def tapped(self) -> int:
@@ -180,8 +147,7 @@ class AmiSession(ProxyAware):
         return len(self._taps)
 
     def _wire_listeners(self) -> list[WireCallback]:
-        taps = [wire for wire, _ in self._taps if wire is not None]
-        return taps if self.on_wire is None else [self.on_wire, *taps]
+        return self._taps.wire(self.on_wire)
 
     @property
     def replay(self) -> None:
@@ -602,9 +568,8 @@ class AmiSession(ProxyAware):
     def _gap(self, text: str) -> None:
         if self.on_gap is not None:
             self.on_gap(text)
-        for _, gap in list(self._taps):
-            if gap is not None:
-                gap(text)
+        for gap in self._taps.gaps():
+            gap(text)
 
     def _set(self, phase: Phase, **changes: object) -> None:
         state = replace(self._base_state(phase), **changes)  # type: ignore[arg-type]
