@@ -52,6 +52,7 @@ from floodserver import MARKER_NAME, running
 from textual import events
 
 from amitui.client import Phase, ServerSpec
+from amitui.protocol import lines
 from amitui.store import StoredEvent
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.widgets.stream import EventStream
@@ -194,6 +195,8 @@ class Figures:
     evicted: int = 0
     calls: int = 0
     untraced: int = 0  # evicted before call tracing and the catalog read them (counted)
+    splits: int = 0  # events whose headers a tick split (store/parsed.py)
+    shared: int = 0  # of which the live tables took instead of splitting again
     tracer_keys: int | None = None
     rss_start: int = 0
     rss_full: tuple[float, int] | None = None  # (seconds in, RSS) when the ring first filled
@@ -252,6 +255,7 @@ def count(app: AmiApp, fig: Figures) -> None:
     fig.rss_end = rss()
     fig.calls = len(app.bridge.calls.calls())
     fig.untraced = app.bridge.unanalysed
+    fig.splits, fig.shared = app.bridge.parsed.splits, app.bridge.parsed.hits
     # The call tracer's union-find map: not pruned when calls are, so it shows any growth.
     parent = getattr(app.bridge.calls, "_parent", None)
     fig.tracer_keys = len(parent) if isinstance(parent, dict) else None
@@ -282,6 +286,8 @@ def report(args: argparse.Namespace, fig: Figures) -> int:
         f"console: {args.seconds:g} s at {args.rate:,.0f} events/s (batches of {args.batch}), "
         f"AmiApp headless 120x40, real AmiSession over loopback, ring capacity {fig.capacity:,}"
     )
+    split = "C speed-up (amitui/protocol/_lines.c)" if lines.SPEEDUP else "pure Python"
+    print(f"header split: {split}; AMITUI_PURE_PYTHON=1 runs the pure-Python one")
     lossless = (
         sent == fig.received
         and fig.received == fig.in_ring + fig.evicted
@@ -307,6 +313,10 @@ def report(args: argparse.Namespace, fig: Figures) -> int:
     print(
         f"analysis: {fig.untraced:,} events evicted before call tracing and the catalog read "
         "them (counted; the status bar says so)"
+    )
+    print(
+        f"headers: {fig.splits:,} events split, {fig.shared:,} times the live tables took "
+        "headers call tracing had split instead of splitting again"
     )
     print(f"cpu: {fig.cpu / wall:.0%} of one core ({fig.cpu:.1f} s over {wall:.1f} s)")
     report_memory(fig)

@@ -3,7 +3,7 @@
 An edge `a -> b` means module `a` imports module `b`, at the top of the file or inside a
 function ("deferred"). Imports under `if TYPE_CHECKING:` are left out: they never run.
 `from pkg import name` points at the submodule `pkg.name` when there is one, else at `pkg`
-(its `__init__`)."""
+(its `__init__`). A compiled extension counts as a module through its `.pyi` stub."""
 
 from __future__ import annotations
 
@@ -71,6 +71,10 @@ def build(root: Path = PACKAGE_ROOT) -> ImportGraph:
     graph = ImportGraph()
     for path in sorted(root.rglob("*.py")):
         graph.modules[_module_name(path, root)] = path
+    # A compiled extension is known by its stub (amitui/protocol/_lines.pyi for _lines.c):
+    # a module of its own, not its package's __init__.
+    for path in sorted(root.rglob("*.pyi")):
+        graph.modules.setdefault(_module_name(path, root), path)
     for module, path in graph.modules.items():
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         _Visitor(graph, module, package).visit(ast.parse(path.read_text(encoding="utf-8")))

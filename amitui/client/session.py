@@ -3,10 +3,12 @@
 Theory of operation
 -------------------
 * One reader task per connection reads as fast as the socket gives bytes, feeds the sans-IO
-  parser and routes every frame through the correlator. It never awaits a consumer: events go
-  out once per read, as one batch, to a plain callback and to bounded subscriptions that count
-  what they drop. Asterisk tears down a client that reads slowly (`writetimeout`), so nothing
-  downstream may slow this loop.
+  parser and routes every frame through the correlator, except plain events: those (nearly all)
+  are found for a whole read at once (client/batches.py) and go straight to the batch, as the
+  correlator would have routed them. It never awaits a consumer: events go out once per read,
+  as one batch, to a plain callback and to bounded subscriptions that count what they drop.
+  Asterisk tears down a client that reads slowly (`writetimeout`), so nothing downstream may
+  slow this loop.
 * `send(action)` registers the action with the correlator, writes it and waits for the
   correlator to say the exchange finished (response, and the whole list for list actions). It
   returns a Transcript whatever happens: answered, timed out, list incomplete, or outcome
@@ -24,6 +26,7 @@ Theory of operation
   forwards them): counted in `foreign_responses`, kept in `foreign`, never an event.
 
 Tests: tests/client/test_session_faults.py (fake server: stalls, drops, garbage),
+tests/client/test_batches.py (which frames of a read are more than plain events),
 tests/client/test_proxy.py (a fake AstManProxy) and tests/integration/ (the real Asterisk).
 """
 
@@ -38,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from amitui.client.batches import notable
 from amitui.client.behind_proxy import ProxyAware
 from amitui.client.errors import ConnectError, LoginError, NotReady, ReadOnlyRefused
 from amitui.client.policy import ActionPolicy
@@ -75,9 +79,7 @@ from amitui.protocol.recent import RecentMap
 from amitui.protocol.safetext import shown
 
 # Events the session itself looks at: Asterisk going away, and (behind a proxy) coming back.
-_WATCHED = frozenset({"Shutdown", "FullyBooted"})
-
-
+WATCHED_EVENTS = frozenset({"Shutdown", "FullyBooted"})
 
 
 class AmiSession(ProxyAware):
@@ -458,18 +460,38 @@ class AmiSession(ProxyAware):
             return f"internal error while reading: {exc!r}"
 
     def _process(self, parser: Parser) -> None:
-        # The hot loop, once per frame: plain events (nearly all of them) cost a few identity
-        # tests here. Nothing in it may ask a frame for a header by name on every event: the
-        # first such lookup builds the frame's index, which costs more than parsing it did.
-        batch: list[Frame] = []
-        append = batch.append
-        route = self._correlator.route
+        # The hot path, once per read. A read's plain events (nearly all of them) join the
+        # batch as they are, found for the whole read at once (`notable`); the others are
+        # looked at one by one, in their place. Nothing here may ask each frame for a header
+        # by name: the first such lookup builds the frame's index, costlier than its parsing.
+        frames = parser.drain()
+        if not frames:
+            return
         listeners = self._wire_listeners()
-        event = FrameKind.EVENT
-        for frame in parser.frames():
-            if listeners:
-                for listen in listeners:
-                    listen("in", frame)
+        seen = self._banner_seen
+        if listeners or (seen is not None and not seen.done()):
+            self._process_each(frames, listeners)
+            return
+        batch: list[Frame] = []
+        done = 0
+        for i in notable(frames, WATCHED_EVENTS):
+            batch += frames[done:i]
+            batch = self._one(frames[i], batch)
+            done = i + 1
+        if done:
+            batch += frames[done:]
+        else:
+            batch = frames
+        if batch:
+            self._deliver(batch)
+
+    def _process_each(self, frames: list[Frame], listeners: list[WireCallback]) -> None:
+        """Frame by frame: while the banner is awaited, or with listeners to the wire, which
+        hear each frame before whatever it causes (a gap marker)."""
+        batch: list[Frame] = []
+        for frame in frames:
+            for listen in listeners:
+                listen("in", frame)
             seen = self._banner_seen
             if seen is not None and not seen.done():
                 if frame.kind is FrameKind.BANNER:
@@ -484,36 +506,39 @@ class AmiSession(ProxyAware):
                         f"{frame.text[:60]!r}"
                     )
                 )
-            gap: str | None = None
-            if frame.kind is event:
-                if frame.name in _WATCHED:
-                    gap = self._watched(frame)
-                routed = route(frame)
-                if routed is PLAIN_EVENT:
-                    # Behind a proxy, another client's list items and follow-ups reach us
-                    # too, with that client's ActionID. Directly, Asterisk sends an event
-                    # with an ActionID only to the session that sent the action.
-                    if self.upstreams is None or not frame.action_id or not self._foreign(frame):
-                        append(frame)
-                    if gap is None:
-                        continue
-                elif self._streamed(routed, frame):
-                    append(frame)
-            else:
-                routable = True
-                if self.upstreams is not None:
-                    routable, gap = self._from_proxy(frame)
-                if routable and self._streamed(route(frame), frame):
-                    append(frame)
-            if gap is not None:
-                # The marker goes after the frame that told, and after everything before it.
-                if batch:
-                    self._deliver(batch)
-                batch = []
-                append = batch.append
-                self._gap(gap)
+            batch = self._one(frame, batch)
         if batch:
             self._deliver(batch)
+
+    def _one(self, frame: Frame, batch: list[Frame]) -> list[Frame]:
+        """Route one frame, into `batch` if it goes to the stream. Returns the batch to go on
+        with: a new one once a gap marker was given."""
+        gap: str | None = None
+        if frame.kind is FrameKind.EVENT:
+            if frame.name in WATCHED_EVENTS:
+                gap = self._watched(frame)
+            routed = self._correlator.route(frame)
+            if routed is PLAIN_EVENT:
+                # Behind a proxy, another client's list items and follow-ups reach us too,
+                # with that client's ActionID. Directly, Asterisk sends an event with an
+                # ActionID only to the session that sent the action.
+                if self.upstreams is None or not frame.action_id or not self._foreign(frame):
+                    batch.append(frame)
+            elif self._streamed(routed, frame):
+                batch.append(frame)
+        else:
+            routable = True
+            if self.upstreams is not None:
+                routable, gap = self._from_proxy(frame)
+            if routable and self._streamed(self._correlator.route(frame), frame):
+                batch.append(frame)
+        if gap is None:
+            return batch
+        # The marker goes after the frame that told, and after everything before it.
+        if batch:
+            self._deliver(batch)
+        self._gap(gap)
+        return []
 
     def _streamed(self, routed: Routed, frame: Frame) -> bool:
         """Note a reply on its transcript; True when the frame goes to the stream as well."""

@@ -38,6 +38,11 @@ from amitui.protocol.frames import Frame, FrameKind
 from amitui.protocol.recent import RecentMap
 
 _WILL_FOLLOW = re.compile(r"will follow", re.IGNORECASE)
+# Where an event may carry an ActionID: the header's name anywhere in its lower-cased bytes
+# (header names are case-insensitive on input). An event whose bytes do not hold it is routed
+# as a plain event whatever else it holds; the session looks for it in a whole read's bytes at
+# once (amitui/client/batches.py) instead of in each event.
+ACTION_ID_LOWER = b"actionid"
 # The actions some Asterisk versions answer without echoing their ActionID (protocol notes §4,
 # §9, §10; commit 14b46c79f9 fixed Events in 1.8.5). Lowercased.
 ANSWERED_WITHOUT_ID = frozenset({"ping", "events"})
@@ -218,7 +223,7 @@ class Correlator:
         raw = frame.raw
         # Nearly every event carries no ActionID. Asking the frame builds its header index,
         # several times the cost of this look at the bytes; a frame made by hand has no raw.
-        if raw and b"actionid" not in raw.lower():
+        if raw and ACTION_ID_LOWER not in raw.lower():
             return PLAIN_EVENT
         aid = frame.action_id
         if not aid:

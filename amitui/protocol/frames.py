@@ -11,16 +11,35 @@ from __future__ import annotations
 import enum
 import re
 import sys
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
+from itertools import repeat
+from operator import getitem
+from typing import cast
 
 from amitui.protocol.lines import Header as Header
 from amitui.protocol.lines import parse_lines
 
 REDACTED = "********"
+_new = object.__new__
+_cut = cast("Callable[[bytes, slice], bytes]", getitem)  # raw[start:stop], mapped in bulk
 
 
 # The first header of AstManProxy's own packets, and the name they are shown under.
 _PROXY_SAYINGS = {"proxymessage": "ProxyMessage", "goodbye": "Goodbye"}
+
+
+# Event names by their bytes on the wire (`Event: NAME` lines): a look-up instead of decoding
+# each event's name. Bounded: a hostile server may invent a name for every event.
+_EVENT_NAMES: dict[bytes, str] = {}
+_EVENT_NAMES_MAX = 4096
+
+
+def _event_name(line: bytes) -> str:
+    """The name on an `Event: ` line (the bytes after it, up to the LF)."""
+    name = sys.intern(line.rstrip(b"\r").decode("utf-8", "replace"))  # kept once, not per event
+    if len(_EVENT_NAMES) < _EVENT_NAMES_MAX:
+        _EVENT_NAMES[line] = name
+    return name
 
 
 class FrameKind(enum.Enum):
@@ -67,19 +86,23 @@ class Frame:
         return cls(FrameKind.MALFORMED, (), raw, loose=loose, replaced=replaced, error=why)
 
     @classmethod
-    def event_unparsed(cls, raw: bytes) -> Frame:
-        """An event whose raw bytes start with `Event: `; headers are parsed on first use."""
-        frame = cls.__new__(cls)
-        frame.kind = FrameKind.EVENT
-        frame.raw = raw
-        frame._headers = None
-        frame.output = None
-        frame._loose = ()
-        frame._replaced = 0
-        frame.error = None
-        frame._index = None
-        frame._name = None
-        return frame
+    def event_unparsed(cls, raw: bytes, name: str | None = None) -> Frame:
+        """An event whose raw bytes start with `Event: `; headers are parsed on first use.
+        `name`, when given, is the name `name` reads from them (`events_unparsed`)."""
+        return _unparsed_event(raw, name)
+
+    @classmethod
+    def events_unparsed(cls, raws: list[bytes]) -> list[Frame]:
+        """`event_unparsed` for each of `raws`, with its name read at once: every event's name
+        is asked for (the session, the ring's counts), and in bulk that costs less."""
+        ends = map(bytes.index, raws, repeat(b"\n"))
+        lines = list(map(_cut, raws, map(slice, repeat(7), ends)))
+        names: list[str | None] = list(map(_EVENT_NAMES.get, lines))
+        if not all(names):  # a name not seen before (or empty)
+            names = [
+                _event_name(ln) if n is None else n for n, ln in zip(names, lines, strict=True)
+            ]
+        return list(map(_unparsed_event, raws, names))
 
     def _parse(self) -> tuple[Header, ...]:
         headers, loose, replaced = parse_lines(self.raw)
@@ -160,17 +183,20 @@ class Frame:
     def name(self) -> str:
         """The event name, the response status, the banner text, or for AstManProxy's own
         packets their header (`ProxyMessage`, `Goodbye`)."""
+        name = self._name  # an event's, once read
+        if name is not None:
+            return name
         if self.kind is FrameKind.EVENT:
-            name = self._name
-            if name is None:
-                if self._headers is None:
-                    # Unparsed: the first line is `Event: NAME`, which is all this needs.
-                    raw = self.raw
-                    line = raw[7 : raw.index(b"\n")].rstrip(b"\r").decode("utf-8", "replace")
-                    name = sys.intern(line)  # a few dozen names, kept once per stored event
-                else:
-                    name = self.get("Event") or ""
-                self._name = name
+            if self._headers is None:
+                # Unparsed: the first line is `Event: NAME`, which is all this needs.
+                raw = self.raw
+                line = raw[7 : raw.index(b"\n")]
+                name = _EVENT_NAMES.get(line)
+                if name is None:
+                    name = _event_name(line)
+            else:
+                name = self.get("Event") or ""
+            self._name = name
             return name
         if self.kind is FrameKind.RESPONSE:
             return self.get("Response") or ""
@@ -209,6 +235,24 @@ class Frame:
         """The packet's AMI text lines (see `ami_lines`), with credential values masked."""
         return ami_lines(redact(self.headers), self.loose, self.output,
                          output_as_headers=output_as_headers)  # fmt: skip
+
+
+def _unparsed_event(raw: bytes, name: str | None) -> Frame:
+    # Module-level, with its constants at hand: one per event on the ingest path.
+    frame = _new(Frame)
+    frame.kind = _EVENT
+    frame.raw = raw
+    frame._headers = None
+    frame.output = None
+    frame._loose = ()
+    frame._replaced = 0
+    frame.error = None
+    frame._index = None
+    frame._name = name
+    return frame
+
+
+_EVENT = FrameKind.EVENT
 
 
 # -- masking credentials -----------------------------------------------------------------------

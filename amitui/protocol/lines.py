@@ -11,6 +11,9 @@ no import going round in a loop. Rules pinned by tests/protocol/test_parser.py:
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+
 Header = tuple[str, str]
 
 
@@ -23,7 +26,7 @@ def decode(raw: bytes) -> tuple[str, int]:
         return text, text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
 
 
-def split_lines(text: str) -> tuple[list[Header], list[str]]:
+def split_lines_py(text: str) -> tuple[list[Header], list[str]]:
     # Asterisk ends every line with CRLF: split on that directly unless a bare LF is present.
     if text.count("\n") == text.count("\r\n"):
         lines = text.split("\r\n")
@@ -46,6 +49,23 @@ def split_lines(text: str) -> tuple[list[Header], list[str]]:
         # Exactly one space goes; more is content (indented CLI output).
         append((key, value[1:] if value[:1] == " " else value))
     return headers, loose
+
+
+def _speedup() -> Callable[[str], tuple[list[Header], list[str]]] | None:
+    """The C version of `split_lines` (amitui/protocol/_lines.c), when it was built and not
+    turned off with AMITUI_PURE_PYTHON=1; the two give the same answers
+    (tests/protocol/test_lines_speedup.py)."""
+    if os.environ.get("AMITUI_PURE_PYTHON"):
+        return None
+    try:
+        from amitui.protocol._lines import split_lines as fast
+    except ImportError:
+        return None
+    return fast
+
+
+split_lines = _speedup() or split_lines_py
+SPEEDUP = split_lines is not split_lines_py  # the benchmarks print which one ran
 
 
 def parse_lines(raw: bytes) -> tuple[tuple[Header, ...], tuple[str, ...], int]:

@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import compress, repeat
+from operator import add, not_
 
 from amitui.protocol.frames import Frame, FrameKind
 from amitui.protocol.lines import parse_lines as parse_lines
@@ -78,6 +80,10 @@ _NO_MARK = "legacy Command output (Response: Follows) without its --END COMMAND-
 _BANNER = re.compile(rb"^[A-Za-z][A-Za-z ]*/[0-9][0-9A-Za-z.\-]*\r?$")
 _FOLLOWS = b"response: follows"
 _CRLF2 = b"\r\n\r\n"
+_LFCRLF = b"\n\r\n"
+_WINDOW = 4096  # a bulk run's least reach once a packet needed the general path
+# The same ends, kept between the packets they split.
+_END_SPLIT = re.compile(b"(" + _END.pattern + b")")
 
 
 class Parser:
@@ -103,6 +109,7 @@ class Parser:
         self._bscan = 0  # where the search for a clear packet start in a legacy body resumes
         self._skipping: re.Pattern[bytes] | None = None  # discarding an oversized packet: its end
         self._eof = False
+        self._run_bytes = 0  # what the last bulk run took
         self.bytes_in = 0
         self.frames_out = 0
 
@@ -127,22 +134,46 @@ class Parser:
 
     def frames(self) -> Iterator[Frame]:
         """Every frame that is complete now."""
+        for run in self._runs():
+            yield from run
+
+    def drain(self) -> list[Frame]:
+        """Every frame that is complete now, in one list (what `frames()` yields)."""
+        out: list[Frame] = []
+        for run in self._runs():
+            if out:
+                out += run
+            else:
+                out = run
+        return out
+
+    def _runs(self) -> Iterator[list[Frame]]:
         fast = True
+        window: int | None = None  # how far a run may look ahead; unbounded until an odd packet
+        taken = 0  # bytes the last run took
         while True:
+            judged = False  # the bulk path saw the next packet and left it to the general path
             if fast:
                 # Runs of ordinary packets go in bulk; the first packet that is anything else
                 # (bare LF, legacy Follows, oversized, blank lines) goes one by one below. A run
-                # that yields nothing is not retried in this call, so bytes are scanned O(n).
-                run = self._take_run()
+                # that yields nothing is not retried in this call. After such a packet a run
+                # looks ahead twice as far as the last one took (more such packets may be
+                # near), so the bytes are split O(n) times in all whatever the mix.
+                run = self._take_run(window)
+                judged = run is not None  # None: a packet the general path has started on
                 if run:
                     self.frames_out += len(run)
-                    yield from run
-                elif run is not None:
+                    taken = self._run_bytes
+                    yield run
+                elif judged:
                     fast = False
             frame = self.next_frame()
             if frame is None:
                 return
-            yield frame
+            if judged:
+                window = max(_WINDOW, 2 * taken)
+            taken = 0
+            yield [frame]
 
     @property
     def buffered(self) -> int:
@@ -187,51 +218,75 @@ class Parser:
             self._bscan = pos
         return self._take_legacy(pos) if self._legacy else self._take_packet(pos)
 
-    def _take_run(self) -> list[Frame] | None:
+    def _take_run(self, window: int | None = None) -> list[Frame] | None:
         """Every complete packet from here that is plain CRLF `Key: value` lines, in bulk: one
-        search for the last packet end, one copy, then one search per packet. Stops before the
-        first packet the general path must judge, and leaves it there. None: not now (a banner
-        or a packet the general path has started on comes first)."""
+        search for the last packet end, one copy, one split at every packet end. Stops before
+        the first packet the general path must judge, and leaves it there. None: not now (a
+        banner or a packet the general path has started on comes first). With `window`, only
+        packets ending within that many bytes are taken."""
         if self._banner_pending or self._skipping is not None or self._legacy is not None:
             return None
         buf = self._buf
         pos = self._pos
         # Resume where the general path stopped searching: no packet end lies before that.
-        last = buf.rfind(_CRLF2, max(pos, self._scan - 2))
+        last = buf.rfind(_CRLF2, max(pos, self._scan - 2), None if window is None else pos + window)
         if last < 0:
             return []
         with memoryview(buf) as view:
             data = bytes(view[pos : last + 4])  # released at once: the buffer must stay resizable
-        out: list[Frame] = []
-        event_unparsed = Frame.event_unparsed
-        search = _END.search
-        limit = self.max_frame
-        i = 0
-        n = len(data)
-        while i < n:
-            # The general path ends a packet at the first `\n\r?\n`; when that is the LF-CR-LF
-            # of a CRLF CRLF, the packet is plain (no blank line of another kind in it) and
-            # ends where a search for CRLF CRLF would end it. One pass over the bytes.
-            m = search(data, i)
-            if m is None:
-                break  # only part of an end ("\r\n\r\n\r\n" overlaps): not a packet
-            end, after = m.span()
-            if after - end != 3 or end == i or data[end - 1] != 13:
-                break  # a bare-LF blank line, or one not after a CRLF: the general path's
-            raw = data[i : end + 1]
-            if (
-                end + 1 - i > limit
-                or raw[0] in (10, 13)
-                or (raw[0] in (82, 114) and raw[:17].lower() == _FOLLOWS)  # R, r
-            ):
-                break
-            # Events are kept unparsed: most are stored and never looked at again; headers are
-            # split the first time anything asks for them.
-            out.append(event_unparsed(raw) if raw[:7] == b"Event: " else build_frame(raw))
-            i = after
-        if i:
-            self._consume(pos + i)
+        # The general path ends a packet at the first `\n\r?\n` from its start; a split at
+        # every such end finds the same ends, one after another. A packet is plain when its end
+        # is the LF-CR-LF of a CRLF CRLF: it then ends in CR here (its raw is that and the LF).
+        bodies = _END.split(data)
+        rest = bodies.pop()
+        heads = list(map(bytes.startswith, bodies, repeat(b"Event: ")))
+        n = self._plain_count(data, bodies, heads, rest)
+        # Events are kept unparsed: most are stored and never looked at again; headers are
+        # split the first time anything asks for them.
+        if n == len(bodies) and heads.count(True) == n:
+            out = Frame.events_unparsed(list(map(add, bodies, repeat(b"\n"))))
+        else:
+            out = [
+                Frame.event_unparsed(body + b"\n") if event else build_frame(body + b"\n")
+                for body, event in zip(bodies[:n], heads, strict=False)
+            ]
+        if n:
+            # Each end taken is 3 bytes (LF CR LF).
+            used = len(data) - len(rest) if n == len(bodies) else sum(map(len, bodies[:n])) + 3 * n
+            self._consume(pos + used)
+            self._run_bytes = used
         return out
+
+    def _plain_count(self, data: bytes, bodies: list[bytes], heads: list[bool], rest: bytes) -> int:
+        """How many of the split packets, from the first, the bulk path may take: each ends
+        with CR before an LF-CR-LF, fits the cap, and unless it is an event (`heads`) does not
+        start with a line end or `Response: Follows` (the general path's cases)."""
+        n = len(bodies)
+        limit = self.max_frame
+        if (
+            # The ends are 2 or 3 bytes: all 3 (LF CR LF) when the lengths add up so.
+            sum(map(len, bodies)) + len(rest) + 3 * n != len(data)
+            or not all(map(bytes.endswith, bodies, repeat(b"\r")))
+            or (len(data) > limit and max(map(len, bodies), default=0) >= limit)
+        ):
+            return self._plain_prefix(data, heads)
+        for k in compress(range(n), map(not_, heads)):  # the few packets that are no event
+            if not _plain_start(bodies[k]):
+                return k
+        return n
+
+    def _plain_prefix(self, data: bytes, heads: list[bool]) -> int:
+        """`_plain_count` one packet at a time, for a run with an odd packet in it."""
+        parts = _END_SPLIT.split(data)  # packet, end, packet, end, ..., rest
+        for k, body in enumerate(parts[0:-1:2]):
+            if (
+                parts[2 * k + 1] != _LFCRLF
+                or body[-1:] != b"\r"
+                or len(body) >= self.max_frame
+                or not (heads[k] or _plain_start(body))
+            ):
+                return k
+        return len(heads)
 
     def _take_banner(self) -> Frame | None:
         buf = self._buf
@@ -369,6 +424,13 @@ class Parser:
         raw = bytes(self._buf[pos:])
         self._consume(len(self._buf))
         return Frame.malformed(raw, why)
+
+
+def _plain_start(body: bytes) -> bool:
+    """A packet the bulk path may take by its first bytes: not a line end (blank lines between
+    packets are the general path's to skip), not a legacy `Response: Follows` (R or r)."""
+    first = body[0]
+    return first not in (10, 13) and not (first in (82, 114) and body[:17].lower() == _FOLLOWS)
 
 
 def _too_big(limit: int) -> str:

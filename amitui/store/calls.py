@@ -346,7 +346,10 @@ class CallTracker:
         changed = False
         for call in self._calls.values():
             if call.last >= before:
-                continue
+                # Calls are kept in the order they were last heard from (`observe` moves each
+                # to the end), so every later one was heard from since `before` too. Without
+                # this a flood carrying FullyBooted walked all 2,000 calls for each one.
+                break
             for ch in call.channels.values():
                 if ch.cause is None:
                     ch.cause, ch.cause_txt = "", why

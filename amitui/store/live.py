@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from amitui.protocol.frames import Frame, FrameKind
 from amitui.store.filter import EventFilter
+from amitui.store.parsed import ParsedOnce
 from amitui.store.ring import Entry, GapMarker
 
 Headers = dict[str, str]  # lowercased header name -> first value
@@ -69,12 +70,14 @@ class Record:
     since: float = 0.0
 
 
-def headers_of(frame: Frame) -> Headers:
+def headers_of(frame: Frame, split: tuple[tuple[str, str], ...] | None = None) -> Headers:
     """A frame's headers, lowercased names, first value wins; without keeping them parsed on
-    the frame (a stored event stays compact)."""
+    the frame (a stored event stays compact). `split`: its headers, when already split."""
     out: Headers = {}
-    for key, value in frame.peek_headers():
-        out.setdefault(key.lower(), value)
+    for key, value in frame.peek_headers() if split is None else split:
+        key = key.lower()
+        if key not in out:
+            out[key] = value
     return out
 
 
@@ -214,7 +217,8 @@ class LiveState:
 
     # -- events and gaps -------------------------------------------------------------------
 
-    def feed(self, entries: Iterable[Entry]) -> None:
+    def feed(self, entries: Iterable[Entry], parsed: ParsedOnce | None = None) -> None:
+        """Events in ring order. `parsed`: headers other readers already split this tick."""
         for entry in entries:
             if entry.seq <= self.processed:
                 continue
@@ -222,15 +226,22 @@ class LiveState:
             if isinstance(entry, GapMarker):
                 self.gap(entry.reason, entry.received)
             else:
-                self.observe(entry.frame, entry.received)
+                self.observe(entry.frame, entry.received, seq=entry.seq, parsed=parsed)
 
-    def observe(self, frame: Frame, when: float, only: LiveTable | None = None) -> None:
+    def observe(
+        self,
+        frame: Frame,
+        when: float,
+        only: LiveTable | None = None,
+        seq: int = 0,
+        parsed: ParsedOnce | None = None,
+    ) -> None:
         if frame.kind is not FrameKind.EVENT:
             return
         tables = self._wants.get(frame.name)  # the name costs nothing; headers only if wanted
         if not tables:
             return
-        h = headers_of(frame)
+        h = headers_of(frame, None if parsed is None else parsed.headers(seq, frame))
         if "actionid" in h and frame.name in _LIST_ITEM_NAMES:
             return  # a list item some other action asked for (DeviceStateList): not an event
         for table in tables:

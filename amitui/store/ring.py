@@ -22,11 +22,11 @@ only the ring's copy is cut, so a live, replayed or recorded stream is bounded a
 the frame the session delivered stays whole for recordings and scripts.
 
 `append_batch` is the hot path, called once per socket read: one StoredEvent per frame, built
-in a comprehension, written with slice assignment, and counted per name with one
-`Counter.update`; the sizes are one `map(len, ...)` and one array slice per batch, and the
-cutting and the byte eviction only run when a batch needs them. `version` goes up once per
-change so a UI timer can skip work when nothing happened. The store has no clock: callers pass
-wall-clock `received` times.
+by `map` (StoredEvent is not frozen for that: see there), written with slice assignment, and
+counted per name with one `Counter.update`; the sizes are one `map(len, ...)` and one array
+slice per batch, and the cutting and the byte eviction only run when a batch needs them.
+`version` goes up once per change so a UI timer can skip work when nothing happened. The store
+has no clock: callers pass wall-clock `received` times.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter
 from typing import cast
 
 from amitui.protocol.frames import Frame, FrameKind
@@ -46,9 +48,11 @@ from amitui.store.trim import EVENT_RAW_CAP, check_cap, trim_frame
 ENTRY_OVERHEAD = 256
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class StoredEvent:
-    """One frame as the stream received it."""
+    """One frame as the stream received it. Never changed once stored (hashed by its fields as
+    a frozen one would be): not declared frozen because a frozen constructor writes each field
+    through `object.__setattr__`, which made it the costliest step of storing an event."""
 
     seq: int
     received: float  # wall-clock epoch seconds, given by the caller
@@ -65,7 +69,7 @@ class StoredEvent:
         return self.real_size > 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TruncatedEvent(StoredEvent):
     """A stored event whose frame is a cut copy of what arrived (store/trim.py).
 
@@ -86,6 +90,20 @@ class GapMarker:
 
 
 Entry = StoredEvent | GapMarker
+
+_RAW = attrgetter("raw")
+_KIND = attrgetter("kind")
+_NAME = attrgetter("name")
+
+
+def _stored_events(
+    start: int, received: float, frames: Sequence[Frame], server: str
+) -> list[Entry]:
+    """`[StoredEvent(start + i, received, frame, server) for i, frame in enumerate(frames)]`,
+    the loop run by `map`: the ingest path's one StoredEvent per event."""
+    n = len(frames)
+    seqs = range(start, start + n)
+    return list(map(StoredEvent, seqs, repeat(received, n), frames, repeat(server, n)))
 
 
 def frame_name(frame: Frame) -> str:
@@ -142,17 +160,17 @@ class EventRing:
         if n == 0:
             return
         start = self._next
-        lengths = [len(f.raw) for f in frames]
+        lengths = list(map(len, map(_RAW, frames)))
         sizes = array("q", lengths)
         entries: list[Entry]
         if max(lengths) > self._event_cap:
             entries = self._cut_entries(frames, sizes, start, received, server)
         else:
-            entries = [
-                StoredEvent(seq, received, frame, server)
-                for seq, frame in zip(range(start, start + n), frames, strict=True)
-            ]
-        self.counts.update([frame_name(f) for f in frames])
+            entries = _stored_events(start, received, frames, server)
+        if list(map(_KIND, frames)).count(FrameKind.EVENT) == n:
+            self.counts.update(map(_NAME, frames))  # an event is counted under its name
+        else:
+            self.counts.update(map(frame_name, frames))
         self._write(entries, sizes)
 
     def _cut_entries(

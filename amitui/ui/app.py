@@ -36,7 +36,6 @@ from amitui.ui.app_settings import Settings
 from amitui.ui.bridge import SessionDocs, StoreBridge
 from amitui.ui.fleet import Fleet, Target
 from amitui.ui.live_actions import LiveView
-from amitui.ui.screens.types import EventTypes
 from amitui.ui.screens.why import SessionEventDocs
 from amitui.ui.servers import (
     DemoStarter,
@@ -131,7 +130,7 @@ class AmiApp(App[int]):
         self.replay_keys = ReplayKeys(lambda: self.session)
         self.live_view = LiveView(
             self, self.ring, lambda: self.session, self.settings.clock, self.request_send,
-            self.action_prepare,
+            self.action_prepare, lead=self.bridge,
         )  # fmt: skip
 
     def _remember(self, action_id: str, target: Target | None) -> None:
@@ -187,10 +186,13 @@ class AmiApp(App[int]):
         # Measured with bench/console.py: at 20,000 events/s the default thresholds ran more
         # than one full collection a second over the ring's objects, up to 200 ms each, and a
         # key press waited for them. Frames hold no reference cycles (the ring frees them by
-        # reference counting), so collecting far less often loses nothing; what exists at
-        # start-up (Textual's own objects) is frozen out of the scans altogether.
+        # reference counting), so full collections are kept rare (the third threshold); the
+        # young generations are collected in small steps (the first: 2,000, not 10,000,
+        # whose second-generation walks took 100 ms); what exists at start-up (Textual's own
+        # objects) is frozen out of the scans altogether.
         gc.freeze()
-        gc.set_threshold(10_000, 10, 10)
+        gc.enable()  # launch.py pauses collection while the console is imported and built
+        gc.set_threshold(2_000, 10, 1_000)
         for problem in self._themes.problems:
             safe.notify(self, problem, severity="warning", timeout=10)
         self.theme = theming.pick_theme(self, self.settings.theme)
@@ -235,14 +237,20 @@ class AmiApp(App[int]):
         self.ring.evicted = self.ring.evicted_by_size = 0
         self.bridge.reset_analysis()
 
-    def _tick(self) -> None:
+    async def _tick(self) -> None:
+        # Textual stops the timers only after it has removed the screens: under load a tick
+        # still came while the app shut down, and found the panes gone (NoMatches).
+        if not self.is_running:
+            return
         if self.ring.version == self._last_version and not self.bridge.backlog:
             return
         self._last_version = self.ring.version
-        pacing.analyse_for_a_tick(self.bridge)  # at most 15 ms of it
-        # Fed here rather than on the 0.5 s timer: at 50,000 events/s half a second of
-        # events held the loop for a key press's worth at once (bench/console.py).
-        self.live.pull()
+        # At most 25 ms of it, letting keys through between chunks. The live tables are fed
+        # here rather than on the 0.5 s timer: at 50,000 events/s half a second of events
+        # held the loop for a key press's worth at once (bench/console.py).
+        await pacing.analyse_for_a_tick(self.bridge, self.live)
+        if not self.is_running:
+            return
         self.servers.sync()
         self.servers.refresh_transcript()
         self.query_one(StreamPane).sync()
@@ -294,6 +302,8 @@ class AmiApp(App[int]):
     def action_types(self) -> None:
         def closed(_: None) -> None:
             self.query_one(StreamPane).sync()  # the mutes may have changed
+
+        from amitui.ui.screens.types import EventTypes  # not needed by the first screen
 
         self.push_screen(EventTypes(self.view, self.live.rates), closed)
 

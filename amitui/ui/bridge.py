@@ -16,6 +16,7 @@ from amitui.store import Entry, EventRing, StoredEvent
 from amitui.store.calls import CallTracker
 from amitui.store.catalog import EventCatalog
 from amitui.store.docs import SessionDocs as SessionDocs  # re-exported: the app imports it here
+from amitui.store.parsed import ParsedOnce
 from amitui.store.servers import CallBook, Origin, upstream_of
 
 
@@ -92,6 +93,7 @@ class StoreBridge:
         self._catalogs: dict[tuple[str, str, str], EventCatalog] = {}
         self._analysed = 0  # the last sequence number traced and catalogued
         self.unanalysed = 0  # evicted from the ring before they could be analysed
+        self.parsed = ParsedOnce()  # this tick's split headers, shared with the live tables
 
     # -- ingest: the bridge's own tap, and one per further server ---------------------------
 
@@ -186,6 +188,11 @@ class StoreBridge:
         return list(self._trackers)
 
     @property
+    def analysed(self) -> int:
+        """The last ring seq traced and catalogued."""
+        return self._analysed
+
+    @property
     def backlog(self) -> int:
         """Events in the ring not analysed yet."""
         ring = self.ring
@@ -203,6 +210,7 @@ class StoreBridge:
         if end < start:
             return 0
         get = ring.get
+        peek = self.parsed.headers
         origin_of = self.origin
         batch: list[Frame] = []  # one socket read's events share a receive time and server
         parsed: list[tuple[tuple[str, str], ...]] = []
@@ -216,8 +224,9 @@ class StoreBridge:
                 if entry is not None:  # a gap: the server may have restarted in it
                     self._gap(entry)
                 continue
-            # Parsed once here for every reader, and not kept: stored events stay compact.
-            headers = entry.frame.peek_headers()
+            # Split once for every reader of this tick (the live tables too), then forgotten:
+            # stored events stay compact.
+            headers = peek(seq, entry.frame)
             origin = _ONE if plain else origin_of(entry, headers)
             if entry.received != when or origin != where:
                 if batch:
@@ -244,5 +253,6 @@ class StoreBridge:
         """After the ring was cleared (a replay seeking back): start tracing afresh."""
         self._trackers.clear()
         self._catalogs.clear()
+        self.parsed.clear()
         self._analysed = 0
         self.unanalysed = 0

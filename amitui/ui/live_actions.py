@@ -17,7 +17,7 @@ from amitui.protocol import Action
 from amitui.store import EventRing
 
 if TYPE_CHECKING:
-    from amitui.ui.livesync import LiveSync
+    from amitui.ui.livesync import Lead, LiveSync
 
 
 class LiveView:
@@ -27,6 +27,7 @@ class LiveView:
         self, host: App[Any], ring: EventRing, session: Callable[[], SessionLike | None],
         clock: Callable[[], float], request_send: Callable[[Action], None],
         prepare: Callable[[str, list[tuple[str, str]]], None],
+        lead: Lead | None = None,
     ) -> None:  # fmt: skip
         self.host = host  # runs the resync workers and shows the screen
         self.ring = ring
@@ -35,6 +36,7 @@ class LiveView:
         self.request_send = request_send
         self.prepare = prepare
         self._live: LiveSync | None = None
+        self._lead = lead  # call tracing, which the tables follow (ui/livesync.py)
 
     @property
     def live(self) -> LiveSync:
@@ -42,7 +44,7 @@ class LiveView:
             # Imported at the first tick (0.5 s), after the first paint.
             from amitui.ui.livesync import LiveSync
 
-            self._live = LiveSync(self.ring, self.session, self.clock)
+            self._live = LiveSync(self.ring, self.session, self.clock, lead=self._lead)
         return self._live
 
     def tick(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from amitui.client import Outcome, Phase, SessionError
 from amitui.client.interface import SessionLike
@@ -17,10 +18,21 @@ from amitui.protocol import Action, Frame
 from amitui.store.actiondocs import parse_list_commands
 from amitui.store.live import DEFAULT_BOUND, NOT_LOADED, STALE, ListAnswer, LiveTable
 from amitui.store.live_more import empty_answer, live_state
+from amitui.store.parsed import ParsedOnce
 from amitui.store.rates import RateHistory
 from amitui.store.ring import EventRing
 
 RETRY_AFTER = 5.0  # seconds, after a list failed for want of a connection
+
+
+class Lead(Protocol):
+    """What the tables follow in the console: call tracing (ui/bridge.py's StoreBridge)."""
+
+    @property
+    def analysed(self) -> int: ...  # the last ring seq traced
+
+    @property
+    def parsed(self) -> ParsedOnce: ...  # the headers it split this tick
 
 
 class LiveSync:
@@ -30,8 +42,12 @@ class LiveSync:
         session: Callable[[], SessionLike | None],
         clock: Callable[[], float] = time.time,
         bound: int = DEFAULT_BOUND,
+        lead: Lead | None = None,
     ) -> None:
         self.ring = ring
+        # Call tracing's progress, when the tables follow it (the console): they read each
+        # event after tracing did, in the same tick, and take the headers it split.
+        self.lead = lead
         self.state = live_state(bound)
         self.rates = RateHistory()
         self.clock = clock
@@ -47,16 +63,19 @@ class LiveSync:
 
     # -- events ------------------------------------------------------------------------------
 
-    def pull(self) -> None:
-        """Feed the tables what the ring got since the last pull."""
-        ring, state = self.ring, self.state
+    def pull(self, *, to_the_end: bool = False) -> None:
+        """Feed the tables what the ring got since the last pull: up to where call tracing
+        has read (`lead`), or everything (`to_the_end`, and without a lead)."""
+        ring, state, lead = self.ring, self.state, self.lead
         first = ring.first_seq
         if first > state.processed + 1 and (state.processed or first > 1):
             state.gap("events were evicted from the ring before the live view read them",
                       self.clock())  # fmt: skip
             state.processed = first - 1
-        if ring.last_seq > state.processed:
-            state.feed(ring.since(state.processed))
+        end = ring.last_seq if lead is None or to_the_end else min(ring.last_seq, lead.analysed)
+        if end > state.processed:
+            entries = ring.since(state.processed)[: end - state.processed]
+            state.feed(entries, None if lead is None else lead.parsed)
 
     def tick(self) -> None:
         now = self.clock()
@@ -132,7 +151,7 @@ class LiveSync:
             wanted = " or ".join(table.list_actions)
             state.fail(table, f"the server has no {wanted}; kept from events only", self.clock())
             return True
-        self.pull()
+        self.pull(to_the_end=True)  # a list answers for now: the tables must be at now too
         start = self.ring.next_seq
         state.begin(table, self.clock())
         items: list[Frame] = []
@@ -142,7 +161,7 @@ class LiveSync:
             name, headers = todo.pop(0)
             answer = await self._list(session, Action.of(name, headers))
             if answer.error:
-                self.pull()
+                self.pull(to_the_end=True)
                 if not answer.refused:  # no connection, no answer in time: try again later
                     table.set_freshness(STALE, f"{name}: {answer.error}", self.clock())
                     return False
@@ -152,7 +171,7 @@ class LiveSync:
             first -= 1
             if first == 0:  # every first list answered: what do they call for?
                 todo += table.more_lists(items)
-        self.pull()
+        self.pull(to_the_end=True)
         state.finish(table, items, self.clock(), self.ring.since(start - 1))
         return True
 

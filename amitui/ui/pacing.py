@@ -7,25 +7,61 @@ up when the flood eases, and what the ring evicts before its turn is counted and
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol
 
 from amitui.ui.bridge import StoreBridge
 
-# Analysis per tick: events per chunk, at most, and seconds.
-ANALYSE_CHUNK = 2_000
+# Analysis per tick: events per chunk, at most, and seconds. Between chunks the loop is let
+# go (a key press, a screen update), so a chunk is what a key can wait behind.
+ANALYSE_CHUNK = 500
 ANALYSE_MAX = 20_000
-ANALYSE_SECONDS = 0.015
+ANALYSE_SECONDS = 0.025
 
 
-def analyse_for_a_tick(bridge: StoreBridge) -> None:
-    """Tracing and the catalog, in chunks, for at most ANALYSE_SECONDS (and 20,000 events,
-    as before this bound existed)."""
+class Follower(Protocol):
+    """What reads the ring right behind call tracing: the live tables (ui/livesync.py)."""
+
+    def pull(self) -> None: ...
+
+
+async def analyse_for_a_tick(bridge: StoreBridge, follower: Follower) -> None:
+    """Tracing, the catalog and then the live tables, in chunks, for at most ANALYSE_SECONDS
+    (and 20,000 events, as before this bound existed). Each chunk's events are split once
+    for all three and let go before the next chunk (store/parsed.py)."""
     deadline = time.perf_counter() + ANALYSE_SECONDS
     for _ in range(ANALYSE_MAX // ANALYSE_CHUNK):
-        if bridge.analyse(ANALYSE_CHUNK) < ANALYSE_CHUNK:
+        with collector_paused():
+            done = bridge.analyse(ANALYSE_CHUNK)
+            follower.pull()
+            bridge.parsed.clear()
+        if done < ANALYSE_CHUNK or time.perf_counter() >= deadline:
             return
-        if time.perf_counter() >= deadline:
-            return
+        await asyncio.sleep(0)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a tick splits events for its readers.
+
+    The split headers live until the chunk's last reader is done (store/parsed.py), thousands
+    of small tuples; each collection in that window walked them and moved them to an
+    older generation, and the older generations' collections are the console's longest pauses
+    under a flood (bench/console.py). Freed by reference counting before the collector runs
+    again, they are never walked at all. Only the collector is held, never memory: a chunk
+    is a bounded amount of work (ANALYSE_CHUNK, ParsedOnce's limit).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def untraced_note(bridge: StoreBridge) -> str | None:

@@ -81,3 +81,59 @@ def test_a_markerless_command_body_is_cut_the_same_however_it_arrives(
         return out
 
     assert frames([data]) == frames([data[i : i + size] for i in range(0, len(data), size)])
+
+
+# Whole packets, most of them plain, with the shapes the bulk path must leave to the general
+# path: bare-LF blank lines, LF line ends, lone CRs, extra blank lines, Follows in any case,
+# lowercase events, packets over the cap.
+PACKETS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [b"Event: X\r\nA: 1\r\n\r\n", b"Response: Success\r\nActionID: 1\r\n\r\n",
+             b"event: y\r\nB: 2\r\n\r\n", b"Event: Z\nC: 3\n\n", b"Event: Z\r\nD: 4\n\r\n",
+             b"\r\n", b"\n", b"\r", b"\r\n\r\n", b"RESPONSE: FOLLOWS\r\nx\n--END COMMAND--\r\n\r\n",
+             b"Response: Follows\r\nPrivilege: Command\r\n\r\n", b"Event: W\r\n\r\n\r\n",
+             b"Event: B\r\nBig: " + b"b" * MAX_FRAME + b"\r\n\r\n", b": v\r\n\r\n"]
+        ),
+        st.binary(max_size=24),
+    ),
+    max_size=40,
+)  # fmt: skip
+
+
+def one_by_one(data: bytes) -> list[object]:
+    """The frames of `data` through the general path alone: `next_frame`, never a bulk run."""
+    parser = Parser(max_frame=MAX_FRAME, expect_banner=False)
+    parser.feed(data)
+    parser.feed_eof()
+    out: list[object] = []
+    while (frame := parser.next_frame()) is not None:
+        out.append(frame)
+    return out
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(PACKETS)
+def test_bulk_runs_give_the_frames_of_the_general_path(packets: list[bytes]) -> None:
+    data = b"".join(packets)
+    parser = Parser(max_frame=MAX_FRAME, expect_banner=False)
+    parser.feed(data)
+    taken = parser.drain()
+    parser.feed_eof()
+    taken += parser.drain()
+    alone = one_by_one(data)
+    assert taken == alone  # kinds, headers, loose lines, errors
+    assert [f.raw for f in taken] == [f.raw for f in alone]  # type: ignore[attr-defined]
+
+
+def test_bulk_runs_between_many_odd_packets_give_the_general_paths_frames() -> None:
+    # Past a bulk run's first reach (an odd packet bounds how far the next run looks).
+    plain = b"Event: Newexten\r\nPrivilege: dialplan,all\r\nUniqueid: 1.2\r\n\r\n"
+    odd = b"Event: AgentCalled\nAgent: 100\n\n"  # bare LF: the general path's
+    data = b"".join(odd if i % 5 == 0 or 900 < i < 910 else plain for i in range(3000))
+    parser = Parser(max_frame=MAX_FRAME, expect_banner=False)
+    parser.feed(data)
+    taken = parser.drain()
+    assert len(taken) == 3000
+    assert taken == one_by_one(data)
+    assert [f.raw for f in taken] == [f.raw for f in one_by_one(data)]  # type: ignore[attr-defined]

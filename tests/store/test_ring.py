@@ -41,6 +41,17 @@ def test_entry_keeps_frame_time_and_server() -> None:
     assert entry == StoredEvent(1, 1700000000.25, frame, "pbx1")
 
 
+def test_stored_events_hash_and_compare_by_their_fields() -> None:
+    # Kept in sets and as keys by readers: an entry read twice is one key.
+    ring = EventRing(10)
+    frame = event("Hangup", ("Cause", "16"))
+    ring.append_batch([frame, frame], 5.0, server="pbx1")
+    first, second = ring.get(1), ring.get(2)
+    assert first is not None and second is not None
+    assert hash(first) == hash((1, 5.0, frame, "pbx1")) and first != second
+    assert {first: "a"}[StoredEvent(1, 5.0, frame, "pbx1")] == "a"
+
+
 def test_seqs_never_repeat_after_eviction() -> None:
     ring = EventRing(3)
     ring.append_batch([event(str(i)) for i in range(5)], 0.0)

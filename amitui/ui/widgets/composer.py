@@ -142,16 +142,16 @@ class ActionComposer(Vertical):
         self._commands: list[CommandInfo] = []
         self._action = ""  # the chosen action; the form belongs to it
         self._echo: str | None = None  # a picker value we set ourselves (not the user typing)
+        self._hidden_mounted = False
 
     def compose(self) -> ComposeResult:
         yield _PickerInput(placeholder="Action (type to search, e.g. orig)", id="composer-picker",
                            compact=True, select_on_focus=False,
                            highlighter=safe.MASK)  # fmt: skip
-        yield OptionList(id="composer-matches", compact=True)
+        # The match list and the raw text area, hidden at first: see _mount_hidden.
         yield Static(id="composer-notice", markup=False)
         yield Static("Pick an action above.", id="composer-doc", markup=False)
         yield ComposerForm(id="composer-form")
-        yield SafeTextArea(id="composer-raw", compact=True, soft_wrap=False)
         yield Static(id="composer-help", markup=False)
         with Horizontal(id="composer-bar"):
             yield Static("* required", id="composer-legend")
@@ -160,7 +160,28 @@ class ActionComposer(Vertical):
 
     async def on_mount(self) -> None:
         self._set_notice("")
+        self.call_after_refresh(self._mount_hidden)
         await self.form.load(None)
+
+    def _mount_hidden(self) -> None:
+        """Mount what the first screen does not show (display: none until used) just after
+        it is drawn, or at once if needed sooner: the console opens faster without them."""
+        if self._hidden_mounted:
+            return
+        self._hidden_mounted = True
+        self.mount(OptionList(id="composer-matches", compact=True), after="#composer-picker")
+        self.mount(SafeTextArea(id="composer-raw", compact=True, soft_wrap=False),
+                   after=self.form)  # fmt: skip
+
+    @property
+    def _matches(self) -> OptionList:
+        self._mount_hidden()
+        return self.query_one("#composer-matches", OptionList)
+
+    @property
+    def _raw_area(self) -> TextArea:
+        self._mount_hidden()
+        return self.query_one("#composer-raw", TextArea)
 
     @property
     def form(self) -> ComposerForm:
@@ -287,7 +308,7 @@ class ActionComposer(Vertical):
     # -- the picker -------------------------------------------------------------------------
 
     def _open_matches(self) -> None:
-        matches = self.query_one("#composer-matches", OptionList)
+        matches = self._matches
         query = self.query_one(_PickerInput).value
         infos = rank(query, self._commands)
         matches.set_options(_option(info) for info in infos)
@@ -297,7 +318,7 @@ class ActionComposer(Vertical):
             self.query_one("#composer-help", Static).update(self._picker_help(bool(infos)))
 
     def _close_matches(self) -> None:
-        self.query_one("#composer-matches").remove_class("-open")
+        self._matches.remove_class("-open")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if not isinstance(event.input, _PickerInput):
@@ -312,7 +333,7 @@ class ActionComposer(Vertical):
         if not isinstance(event.input, _PickerInput):
             return
         event.stop()
-        matches = self.query_one("#composer-matches", OptionList)
+        matches = self._matches
         option = matches.highlighted_option if matches.has_class("-open") else None
         name = option.id if option is not None and option.id else event.value.strip()
         if name:
@@ -329,7 +350,7 @@ class ActionComposer(Vertical):
         return [] if self.raw_mode else self.form.field_headers()
 
     def on__picker_input_steered(self, event: _PickerInput.Steered) -> None:
-        matches = self.query_one("#composer-matches", OptionList)
+        matches = self._matches
         if event.key == "escape":
             if matches.has_class("-open"):
                 self._close_matches()
@@ -362,7 +383,7 @@ class ActionComposer(Vertical):
             await self.action_toggle_raw()
 
     async def action_toggle_raw(self) -> None:
-        text_area = self.query_one("#composer-raw", TextArea)
+        text_area = self._raw_area
         if not self.raw_mode:
             name = self._action or self.query_one(_PickerInput).value.strip()
             text_area.text = render_raw(name, self.form.headers(strict=False))
@@ -412,7 +433,7 @@ class ActionComposer(Vertical):
             name = self._action or self.query_one(_PickerInput).value.strip()
             missing = self.form.missing_required() if name == self._action else []
             return name, self.form.headers(), missing
-        name, headers = parse_raw(self.query_one("#composer-raw", TextArea).text)
+        name, headers = parse_raw(self._raw_area.text)
         headers = [(key, value) for key, value in headers if value]
         doc = self.form.doc
         if doc is None or doc.name.lower() != name.lower():

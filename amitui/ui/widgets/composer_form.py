@@ -21,7 +21,6 @@ from amitui.protocol.errors import LocalProtocolError
 from amitui.protocol.safetext import shown
 from amitui.store.actiondocs import ActionDoc, FieldDoc
 from amitui.ui import safe
-from amitui.ui.live_complete import suggester_for
 
 Header = tuple[str, str]
 
@@ -73,6 +72,9 @@ class FieldRow(HeaderRow):
         return head + (self.doc.description or "no description in the server's docs")
 
     def compose(self) -> ComposeResult:
+        # Imported here: the live tables it completes from are not needed by the first screen.
+        from amitui.ui.live_complete import suggester_for
+
         mark = "*" if self.doc.required else " "
         # The docs are the server's text: shown(), and Text tooltips (a str tooltip is read as
         # markup and docs are full of [brackets]). Values are drawn masked, sent exact.

@@ -105,6 +105,7 @@ class ResponseInspector(Widget):
         self._focus_target().focus()
 
     def _focus_target(self) -> Widget:
+        self._mount_views()
         active = self.query_one(TabbedContent).active
         targets = {
             "inspector-headers": "#inspector-headers-table",
@@ -118,6 +119,7 @@ class ResponseInspector(Widget):
         self._rows: list[HeaderRow] = []
         self._list_columns: list[str] = []
         self._list_rows: list[list[str]] = []
+        self._views_mounted = False
         self.border_title = "Inspector"
 
     # -- the contract with the app ---------------------------------------------------------
@@ -144,22 +146,36 @@ class ResponseInspector(Widget):
                 yield DataTable[Text](
                     id="inspector-headers-table", cursor_type="row", show_header=False
                 )
-                yield TextArea(id="inspector-output", read_only=True, soft_wrap=False)
-            with TabPane("Raw", id="inspector-raw"):
-                yield TextArea(id="inspector-raw-text", read_only=True, soft_wrap=False)
-            with TabPane("List", id="inspector-list"):
-                yield DataTable[Text](id="inspector-list-table", cursor_type="cell")
-                yield Static(id="inspector-list-footer", markup=False)
-            with (
-                TabPane("Timing", id="inspector-timing-pane"),
-                VerticalScroll(id="inspector-timing-scroll"),
-            ):
-                yield Static(id="inspector-timing", markup=False)
+            # The hidden tabs' views and the output box are mounted by _mount_views.
+            yield TabPane("Raw", id="inspector-raw")
+            yield TabPane("List", id="inspector-list")
+            yield TabPane("Timing", id="inspector-timing-pane")
+
+    def _mount_views(self) -> None:
+        """The views the first screen does not show: mounted just after it is drawn, or at
+        once when something needs them sooner. Two text areas and a table, styled at mount,
+        were a fifth of the console's time to its first screen (bench/startup.py)."""
+        if self._views_mounted:
+            return
+        self._views_mounted = True
+        output = TextArea(id="inspector-output", read_only=True, soft_wrap=False)
+        self.query_one("#inspector-headers", TabPane).mount(output)
+        raw = TextArea(id="inspector-raw-text", read_only=True, soft_wrap=False)
+        self.query_one("#inspector-raw", TabPane).mount(raw)
+        self.query_one("#inspector-list", TabPane).mount_all([
+            DataTable[Text](id="inspector-list-table", cursor_type="cell"),
+            Static(id="inspector-list-footer", markup=False),
+        ])  # fmt: skip
+        scroll = VerticalScroll(id="inspector-timing-scroll")
+        self.query_one("#inspector-timing-pane", TabPane).mount(scroll)
+        scroll.mount(Static(id="inspector-timing", markup=False))
+        self._fill_views(self.subject, keep_cursor=False)
 
     def on_mount(self) -> None:
         # Section and mask styles come from the theme, baked into cells: repaint on change.
         self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._render_subject(self.subject, keep_cursor=False)
+        self.call_after_refresh(self._mount_views)
 
     def on_resize(self, _event: events.Resize) -> None:
         if self.is_mounted:
@@ -173,16 +189,27 @@ class ResponseInspector(Widget):
             self._render_subject(new, keep_cursor=old is new)
 
     def _render_subject(self, subject: Subject | None, keep_cursor: bool) -> None:
+        if subject is not None:
+            self._mount_views()
         self.border_title = Content(tables.title(subject))
         self.border_subtitle = Content(self._subtitle(subject))
         self._render_headers(subject, keep_cursor)
+        self._render_list_tab(subject, keep_cursor)
+        if self._views_mounted:  # else they are mounted with it
+            self._fill_views(subject, keep_cursor)
+
+    def _fill_views(self, subject: Subject | None, keep_cursor: bool) -> None:
+        output = tables.output_text(subject)
+        area = self.query_one("#inspector-output", TextArea)
+        area.border_title = Content(output[0]) if output else None
+        area.load_text(output[1] if output else "")
         raw = self.query_one("#inspector-raw-text", TextArea)
         note = ""
         if isinstance(subject, StoredEvent) and subject.truncated:  # the ring keeps a cut copy
             kept = len(subject.frame.raw)
             note = f"── truncated, {subject.real_size:,} bytes ({kept:,} kept) ──\n"
         raw.load_text(note + tables.raw_text(subject))
-        self._render_list(subject, keep_cursor)
+        self._fill_list(subject, keep_cursor)
         self.query_one("#inspector-timing", Static).update(tables.timing(subject))
 
     @staticmethod
@@ -201,12 +228,8 @@ class ResponseInspector(Widget):
         note.set_class(notice is None, "-empty")
         self._rows = tables.header_rows(subject)
         self._fill_headers_table(keep_cursor)
-        output = tables.output_text(subject)
         pane = self.query_one("#inspector-headers", TabPane)
-        pane.set_class(output is not None, "-has-output")
-        area = self.query_one("#inspector-output", TextArea)
-        area.border_title = Content(output[0]) if output else None
-        area.load_text(output[1] if output else "")
+        pane.set_class(tables.output_text(subject) is not None, "-has-output")
 
     def _fill_headers_table(self, keep_cursor: bool) -> None:
         section = self.get_component_rich_style("response-inspector--section", partial=True)
@@ -235,15 +258,10 @@ class ResponseInspector(Widget):
             table.move_cursor(row=min(cursor, len(self._rows) - 1), animate=False)
         table.display = bool(self._rows)
 
-    def _render_list(self, subject: Subject | None, keep_cursor: bool) -> None:
+    def _render_list_tab(self, subject: Subject | None, keep_cursor: bool) -> None:
         tabs = self.query_one(TabbedContent)
-        table: DataTable[Text] = self.query_one("#inspector-list-table", DataTable)
-        footer = self.query_one("#inspector-list-footer", Static)
-        cursor = table.cursor_coordinate
-        table.clear(columns=True)
-        if not isinstance(subject, Transcript) or not (subject.exchange.is_list or subject.items):
+        if not tables.is_list(subject):
             self._list_columns, self._list_rows = [], []
-            footer.update("")
             tabs.get_tab("inspector-list").label = "List"
             if tabs.active == "inspector-list":
                 self._switch_tab("inspector-headers")
@@ -258,6 +276,15 @@ class ResponseInspector(Widget):
             self._switch_tab("inspector-list")
         self._list_columns = tables.list_columns(subject.items)
         self._list_rows = [tables.list_cells(item, self._list_columns) for item in subject.items]
+
+    def _fill_list(self, subject: Subject | None, keep_cursor: bool) -> None:
+        table: DataTable[Text] = self.query_one("#inspector-list-table", DataTable)
+        footer = self.query_one("#inspector-list-footer", Static)
+        cursor = table.cursor_coordinate
+        table.clear(columns=True)
+        if not tables.is_list(subject):
+            footer.update("")
+            return
         # Header names are the server's: Text labels (a str label is parsed as markup).
         table.add_columns(*(Text(tables.one_line(name)) for name in self._list_columns))
         # Text cells for the same reason as the headers table: values are not markup.
@@ -269,6 +296,7 @@ class ResponseInspector(Widget):
     # -- tabs ------------------------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
+        self._mount_views()
         tabs = self.query_one(TabbedContent)
         if tabs.get_tab(tab).disabled:
             self._warn("No list here: only a list action's reply has one")
@@ -292,6 +320,7 @@ class ResponseInspector(Widget):
 
     def action_copy_value(self) -> None:
         """The selected thing in the active tab: header value, list cell, or text selection."""
+        self._mount_views()
         active = self.query_one(TabbedContent).active
         focused = self.screen.focused
         if isinstance(focused, TextArea) and focused in self.query(TextArea):

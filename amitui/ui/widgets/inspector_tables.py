@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from rich.cells import cell_len
 from textual.content import Content
@@ -327,6 +328,11 @@ def event_timing(entry: StoredEvent) -> Content:
     if entry.frame.action_id:
         lines.append(_line("ActionID", one_line(entry.frame.action_id)))
     return Content("\n").join(lines)
+
+
+def is_list(subject: Subject | None) -> TypeGuard[Transcript]:
+    """A list action's exchange: the List tab shows its items."""
+    return isinstance(subject, Transcript) and (subject.exchange.is_list or bool(subject.items))
 
 
 def timing(subject: Subject | None) -> Content:

@@ -1,0 +1,89 @@
+"""The optional C split (amitui/protocol/_lines.c) gives exactly the pure-Python split's answers:
+on recorded Asterisk events, on hostile text, and on generated text full of the characters the
+rules turn on (colon, space, CR, LF) in every string width.
+
+Where no C compiler was available the extension is missing and these tests skip, unless
+AMITUI_REQUIRE_SPEEDUPS is set (CI sets it: there the speed-up must have been built)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from amitui.protocol import lines
+from amitui.protocol.lines import decode, split_lines_py
+from tests.hostile import HUGE, POISON, events
+
+try:
+    from amitui.protocol._lines import split_lines as split_lines_c
+except ImportError:  # pragma: no cover - a machine without a C compiler
+    if os.environ.get("AMITUI_REQUIRE_SPEEDUPS"):
+        raise
+    pytest.skip("the C speed-up was not built here", allow_module_level=True)
+
+RECORDED = Path(__file__).parents[2] / "bench" / "data" / "asterisk22-events.bin"
+
+
+def same(text: str) -> None:
+    assert split_lines_c(text) == split_lines_py(text)
+
+
+def test_recorded_asterisk_events() -> None:
+    packets = RECORDED.read_bytes().split(b"\r\n\r\n")
+    assert len(packets) > 100
+    for packet in packets:
+        same(decode(packet + b"\r\n\r\n")[0])
+
+
+def test_hostile_text() -> None:
+    for packet in events():
+        same(decode(packet)[0])
+    same(f"Event: X\r\nName: {POISON}\r\nBig: {HUGE}\r\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\r\n",
+        "\n\n\r\n",
+        "Key: value",  # no line end at all
+        "Key:value\r\n",  # no space: kept whole
+        "Key:  two spaces\r\n",  # only one space goes
+        ": no name\r\n",
+        "no colon at all\r\n",
+        "a:b: c\r\n",  # the first colon splits, even with ': ' later
+        "Key: \r\n",
+        "Key:\r\n",
+        "Key: a\rb\r\n",  # a bare CR inside a value stays
+        "Key: a\r\r\n",  # one CR goes with the LF, the other stays
+        "Key: a\nOther: b\r\nThird: c\n",  # bare LF and CRLF mixed
+        "Kéy: välue 🎉\r\nÜ: 中文\r\n",  # 2- and 4-byte string kinds
+        "Key: v\x00al\x1b[2J\r\n",
+    ],
+)
+def test_edge_cases(text: str) -> None:
+    same(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab: \r\n\t\x00é🎉中")), max_size=80))
+def test_generated_text(text: str) -> None:
+    same(text)
+
+
+def test_the_package_uses_the_speedup() -> None:
+    if os.environ.get("AMITUI_PURE_PYTHON"):
+        assert lines.split_lines is split_lines_py
+    else:
+        assert lines.split_lines is split_lines_c
+        assert lines.SPEEDUP
+
+
+def test_a_str_is_required() -> None:
+    with pytest.raises(TypeError):
+        split_lines_c(b"Key: value\r\n")  # type: ignore[arg-type]
