@@ -35,8 +35,10 @@ _EVENT_NAMES_MAX = 4096
 
 
 def _event_name(line: bytes) -> str:
-    """The name on an `Event: ` line (the bytes after it, up to the LF)."""
-    name = sys.intern(line.rstrip(b"\r").decode("utf-8", "replace"))  # kept once, not per event
+    """The name on an `Event: ` line (the bytes after it, up to the LF): the Event header's
+    value, so one CR before the LF goes with it, as in the header split (lines.py)."""
+    value = line[:-1] if line.endswith(b"\r") else line
+    name = sys.intern(value.decode("utf-8", "replace"))  # kept once, not per event
     if len(_EVENT_NAMES) < _EVENT_NAMES_MAX:
         _EVENT_NAMES[line] = name
     return name
