@@ -3,7 +3,10 @@ take those headers instead of splitting the events again (store/parsed.py)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from amitui.store import EventRing
+from amitui.store.parsed import ParsedOnce
 from amitui.ui.bridge import StoreBridge
 from amitui.ui.livesync import LiveSync
 from tests.store._support import parse
@@ -96,3 +99,42 @@ def test_the_live_tables_follow_call_tracing_and_a_resync_reads_to_the_end() -> 
     live.pull(to_the_end=True)  # what a resync does before it asks for a list
     assert live.state.processed == 3
     assert [r["State"] for _, r in live.state["channels"].rows(101.0)] == ["Up"]
+
+
+async def test_a_tick_analyses_in_chunks_and_lets_the_loop_go_between_them() -> None:
+    import asyncio
+
+    from amitui.ui import pacing
+
+    order: list[str] = []
+
+    class Bridge:
+        def __init__(self) -> None:
+            self.parsed = ParsedOnce()
+            self.left = 3 * pacing.ANALYSE_CHUNK + 7  # three full chunks and a short one
+
+        def analyse(self, budget: int) -> int:
+            done = min(budget, self.left)
+            self.left -= done
+            self.parsed.headers(self.left, parse(CALL)[0])  # something split this chunk
+            order.append("chunk")
+            return done
+
+    class Follower:
+        def pull(self) -> None:
+            assert len(bridge.parsed) == 1  # the chunk's headers, still there to share
+            order.append("pull")
+
+    async def other() -> None:
+        for _ in range(3):
+            order.append("other")
+            await asyncio.sleep(0)
+
+    bridge = Bridge()
+    await asyncio.gather(pacing.analyse_for_a_tick(bridge, Follower()), other())  # type: ignore[arg-type]
+    assert bridge.left == 0
+    assert len(bridge.parsed) == 0  # let go after every chunk
+    chunks = [i for i, step in enumerate(order) if step == "chunk"]
+    assert len(chunks) == 4
+    # Another task ran between consecutive chunks: a key press would have too.
+    assert all("other" in order[a:b] for a, b in pairwise(chunks))
