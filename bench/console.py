@@ -210,7 +210,14 @@ async def drive(app: AmiApp, args: argparse.Namespace, fig: Figures) -> bool:
     """Run the flood with key presses; False if the session never came up."""
     instrument(app, fig.probe)
     deadline = time.monotonic() + 10
-    while app.ring.next_seq == 1 and time.monotonic() < deadline:
+
+    def up() -> bool:
+        # The first events can reach the ring in the same read as the login's answer, a
+        # moment before the session's login task resumes and says READY: wait for both.
+        session = app.session
+        return app.ring.next_seq > 1 and session is not None and session.state.phase is Phase.READY
+
+    while not up() and time.monotonic() < deadline:
         await asyncio.sleep(0.005)  # logging in
     session = app.session
     if session is None or session.state.phase is not Phase.READY:
