@@ -300,10 +300,13 @@ class EventRing:
             return self._slots[(seq - 1) % self._capacity]
         return None
 
-    def since(self, seq: int) -> list[Entry]:
-        """Every stored entry with a seq greater than `seq`, oldest first."""
+    def since(self, seq: int, limit: int | None = None) -> list[Entry]:
+        """Every stored entry with a seq greater than `seq`, oldest first; the first `limit`
+        of them when given (a reader behind by many reads only what it will use)."""
         start = max(seq + 1, self._first)
         count = self._next - start
+        if limit is not None:
+            count = min(count, limit)
         if count <= 0:
             return []
         cap = self._capacity

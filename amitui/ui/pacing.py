@@ -21,6 +21,11 @@ from amitui.ui.bridge import StoreBridge
 ANALYSE_CHUNK = 500
 ANALYSE_MAX = 20_000
 ANALYSE_SECONDS = 0.03
+# Behind by more than this many events, a tick may spend up to ANALYSE_SECONDS_BEHIND: fewer
+# redraws, but tracing catches up before the ring evicts what it has not read. Keys still get
+# in between chunks.
+ANALYSE_BEHIND = 5_000
+ANALYSE_SECONDS_BEHIND = 0.08
 
 
 class Follower(Protocol):
@@ -34,6 +39,7 @@ async def analyse_for_a_tick(bridge: StoreBridge, follower: Follower) -> None:
     (and 20,000 events, as before this bound existed). Each chunk's events are split once
     for all three and let go before the next chunk (store/parsed.py)."""
     spent = 0.0  # in the chunks themselves: what other tasks do between them is theirs
+    budget = ANALYSE_SECONDS_BEHIND if bridge.backlog > ANALYSE_BEHIND else ANALYSE_SECONDS
     for _ in range(ANALYSE_MAX // ANALYSE_CHUNK):
         start = time.perf_counter()
         with collector_paused():
@@ -41,7 +47,7 @@ async def analyse_for_a_tick(bridge: StoreBridge, follower: Follower) -> None:
             follower.pull()
             bridge.parsed.clear()
         spent += time.perf_counter() - start
-        if done < ANALYSE_CHUNK or spent >= ANALYSE_SECONDS:
+        if done < ANALYSE_CHUNK or spent >= budget:
             return
         await asyncio.sleep(0)
 

@@ -129,6 +129,40 @@ def test_events_without_channels_start_no_call_and_calls_are_bounded() -> None:
     assert [c.linkedids for c in tracker.calls()] == [{"9.0"}, {"8.0"}, {"7.0"}]
 
 
+def _channel_event(name: str, uid: str, when: float, tracker: CallTracker, seq: int) -> None:
+    text = f"Event: {name}\nChannel: PJSIP/{uid}-1\nUniqueid: {uid}\nLinkedid: {uid}\nCause: 16"
+    tracker.observe(seq, when, events(text)[0])
+
+
+def test_the_oldest_ended_call_goes_first_past_any_number_of_calls_still_up() -> None:
+    tracker = CallTracker(max_calls=4)
+    _channel_event("Newchannel", "1.1", 1.0, tracker, 1)  # up, the oldest
+    _channel_event("Newchannel", "2.1", 2.0, tracker, 2)  # ends at 4.0
+    _channel_event("Newchannel", "3.1", 3.0, tracker, 3)  # ends at 5.0
+    _channel_event("Hangup", "2.1", 4.0, tracker, 4)
+    _channel_event("Hangup", "3.1", 5.0, tracker, 5)
+    _channel_event("Newchannel", "4.1", 6.0, tracker, 6)  # up
+    _channel_event("Newchannel", "5.1", 7.0, tracker, 7)  # a fifth: one must go
+    assert sorted(min(c.uniqueids) for c in tracker.calls()) == ["1.1", "3.1", "4.1", "5.1"]
+    # A new channel joins call 3.1 (its Linkedid): the call is up again.
+    joined = "Event: Newchannel\nChannel: PJSIP/x-2\nUniqueid: 3.2\nLinkedid: 3.1"
+    tracker.observe(8, 8.0, events(joined)[0])
+    _channel_event("Newchannel", "6.1", 9.0, tracker, 9)  # nothing ended left: the oldest
+    assert sorted(min(c.uniqueids) for c in tracker.calls()) == ["3.1", "4.1", "5.1", "6.1"]
+    assert tracker.evicted == 2
+
+
+def test_calls_ended_by_a_restart_are_evicted_before_calls_still_up() -> None:
+    tracker = CallTracker(max_calls=3)
+    _channel_event("Newchannel", "1.1", 1.0, tracker, 1)
+    _channel_event("Newchannel", "2.1", 2.0, tracker, 2)
+    # Asterisk restarted 5 s ago: calls silent since before then died with it.
+    tracker.observe(3, 10.0, events("Event: FullyBooted\nUptime: 5")[0])
+    _channel_event("Newchannel", "3.1", 11.0, tracker, 4)
+    _channel_event("Newchannel", "4.1", 12.0, tracker, 5)
+    assert sorted(min(c.uniqueids) for c in tracker.calls()) == ["2.1", "3.1", "4.1"]
+
+
 # -- Asterisk restarts: channel numbers start again at -00000000 -------------------------------
 
 FIRST_RUN = b"1795833957."

@@ -149,6 +149,15 @@ def test_since_returns_entries_after_seq() -> None:
     assert ring.since(100) == []
 
 
+def test_since_with_a_limit_returns_only_the_first_entries_across_the_wrap() -> None:
+    ring = EventRing(4)
+    ring.append_batch([event(str(i)) for i in range(6)], 0.0)  # holds 3..6, wrapped
+    assert [e.seq for e in ring.since(0, limit=2)] == [3, 4]
+    assert [e.seq for e in ring.since(4, limit=1)] == [5]
+    assert [e.seq for e in ring.since(3, limit=10)] == [4, 5, 6]
+    assert ring.since(2, limit=0) == []
+
+
 def test_clear_empties_but_numbering_continues() -> None:
     ring = EventRing(5)
     ring.append_batch([event("A")] * 3, 0.0)

@@ -113,6 +113,10 @@ async def test_a_tick_analyses_in_chunks_and_lets_the_loop_go_between_them() -> 
             self.parsed = ParsedOnce()
             self.left = 3 * pacing.ANALYSE_CHUNK + 7  # three full chunks and a short one
 
+        @property
+        def backlog(self) -> int:
+            return self.left
+
         def analyse(self, budget: int) -> int:
             done = min(budget, self.left)
             self.left -= done
