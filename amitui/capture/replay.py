@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from amitui.client.errors import NotReady
-from amitui.client.spec import ServerSpec
+from amitui.client.spec import ServerSpec, hand_over
 from amitui.client.state import Phase, SessionState
 from amitui.client.transcript import Transcript
 from amitui.protocol import Action, ActionIds, Correlator, Frame, FrameKind
@@ -364,11 +364,7 @@ class ReplaySession:
         batch.clear()
         self.events_received += n
         if self.on_events is not None:
-            try:
-                self.on_events(frames)
-            except Exception as exc:  # a consumer's bug must not stop the replay
-                self.callback_errors.append(f"event consumer failed: {exc!r}")
-                del self.callback_errors[:-20]
+            hand_over(self.on_events, frames, self.callback_errors)
         return n
 
     def _gap(self, text: str) -> None:

@@ -53,6 +53,7 @@ from amitui.client.spec import (
     StateCallback,
     Timing,
     WireCallback,
+    hand_over,
 )
 from amitui.client.state import Phase, SessionState
 from amitui.client.subscription import Subscription
@@ -584,11 +585,7 @@ class AmiSession(ProxyAware):
         for sub in self._subs:
             sub.offer(batch)
         if self.on_events is not None:
-            try:
-                self.on_events(batch)
-            except Exception as exc:  # a consumer's bug must not stop the reader
-                self.callback_errors.append(f"event consumer failed: {exc!r}")
-                del self.callback_errors[:-20]
+            hand_over(self.on_events, batch, self.callback_errors)
 
     def _gap(self, text: str) -> None:
         if self.on_gap is not None:

@@ -45,6 +45,19 @@ class Timing:
 EventsCallback = Callable[[list[Frame]], None]
 StateCallback = Callable[[SessionState], None]
 GapCallback = Callable[[str], None]
+KEPT_ERRORS = 20  # a consumer's failures remembered (`callback_errors`), the newest
+
+
+def hand_over(on_events: EventsCallback, batch: list[Frame], errors: list[str]) -> None:
+    """Give a batch to the events consumer. Its bug must not stop the reader (or a replay):
+    noted in `errors`, the newest KEPT_ERRORS kept."""
+    try:
+        on_events(batch)
+    except Exception as exc:
+        errors.append(f"event consumer failed: {exc!r}")
+        del errors[:-KEPT_ERRORS]
+
+
 # ("out", the action's masked text) or ("in", each Frame as parsed: its raw bytes, and for
 # a MALFORMED one why, which a recording must keep: the bytes alone would replay as whole).
 WireCallback = Callable[[str, bytes | Frame], None]
