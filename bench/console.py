@@ -53,7 +53,7 @@ from textual import events
 
 from amitui.client import Phase, ServerSpec
 from amitui.protocol import lines
-from amitui.store import StoredEvent
+from amitui.store import StoredEvent, untrack
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.widgets.stream import EventStream
 
@@ -294,7 +294,8 @@ def report(args: argparse.Namespace, fig: Figures) -> int:
         f"AmiApp headless 120x40, real AmiSession over loopback, ring capacity {fig.capacity:,}"
     )
     split = "C speed-up (amitui/protocol/_lines.c)" if lines.SPEEDUP else "pure Python"
-    print(f"header split: {split}; AMITUI_PURE_PYTHON=1 runs the pure-Python one")
+    kept = "untracked (amitui/store/_untrack.c)" if untrack.SPEEDUP else "tracked (pure Python)"
+    print(f"header split: {split}; stored events {kept}; AMITUI_PURE_PYTHON=1 runs pure Python")
     lossless = (
         sent == fig.received
         and fig.received == fig.in_ring + fig.evicted

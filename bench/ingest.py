@@ -49,7 +49,7 @@ from amitui.client import AmiSession, ServerSpec
 from amitui.client.batches import notable
 from amitui.client.session import WATCHED_EVENTS
 from amitui.protocol import Action, Correlator, Frame, FrameKind, Parser
-from amitui.store import EventRing, StoredEvent
+from amitui.store import EventRing, StoredEvent, untrack
 from amitui.ui.bridge import StoreBridge
 
 READ_SIZE = 1 << 18  # what AmiSession asks the socket for per read
@@ -392,6 +392,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"repeated as new calls, {avg:.0f} B each on average), {args.rounds} round(s), "
         "median shown"
     )
+    kept = "untracked (amitui/store/_untrack.c)" if untrack.SPEEDUP else "tracked (pure Python)"
+    print(f"stored events: {kept}; AMITUI_PURE_PYTHON=1 runs pure Python")
     if pano is None:
         print("panoramisk: not installed, skipped (pip install -e '.[bench]')")
     results: dict[str, list[Run]] = {name: [] for name, _ in contenders}

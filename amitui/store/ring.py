@@ -42,6 +42,7 @@ from typing import cast
 from amitui.protocol.frames import Frame, FrameKind
 from amitui.settings import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES  # the [ui] defaults' one home
 from amitui.store.trim import EVENT_RAW_CAP, check_cap, trim_frame
+from amitui.store.untrack import untrack
 
 # What one entry costs beyond its raw bytes: the StoredEvent (72 bytes), the Frame (104), the
 # bytes object's header (33), the slot and its size (16), and the allocator's rounding.
@@ -94,6 +95,7 @@ Entry = StoredEvent | GapMarker
 _RAW = attrgetter("raw")
 _KIND = attrgetter("kind")
 _NAME = attrgetter("name")
+_FRAME = attrgetter("frame")
 
 
 def _stored_events(
@@ -171,6 +173,9 @@ class EventRing:
             self.counts.update(map(_NAME, frames))  # an event is counted under its name
         else:
             self.counts.update(map(frame_name, frames))
+        # Kept for minutes but never part of a cycle: out of the collector's walks (untrack.py).
+        untrack(entries)
+        untrack(list(map(_FRAME, entries)))
         self._write(entries, sizes)
 
     def _cut_entries(

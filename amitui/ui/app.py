@@ -184,9 +184,9 @@ class AmiApp(App[int]):
 
     def on_mount(self) -> None:
         # Measured with bench/console.py: at 20,000 events/s the default thresholds ran more
-        # than one full collection a second over the ring's objects, up to 200 ms each, and a
-        # key press waited for them. Frames hold no reference cycles (the ring frees them by
-        # reference counting), so full collections are kept rare: about one a minute at
+        # than one full collection a second, up to 200 ms each, and a key press waited for
+        # them. Stored events hold no reference cycles and are kept out of the collector's
+        # walks (store/untrack.py), so full collections are kept rare: about one a minute at
         # 20,000 events/s (the third threshold; what they reclaim is Textual's drawn strips,
         # which refer to themselves, ~20 MB a minute). The young generations are collected in
         # small steps (the first: 2,000, not 10,000, whose second-generation walks took
