@@ -1,14 +1,12 @@
-"""One AMI session: connect, log in, read, correlate, keep alive, reconnect.
+"""One AMI session's connection, for its whole life: open, log in, run, back off and reconnect,
+keep alive, close, and the state it reports. Where the frames of each read go is the Router's
+room (amitui/client/routing.py).
 
 Theory of operation
 -------------------
 * One reader task per connection reads as fast as the socket gives bytes, feeds the sans-IO
-  parser and routes every frame through the correlator, except plain events: those (nearly all)
-  are found for a whole read at once (client/batches.py) and go straight to the batch, as the
-  correlator would have routed them. It never awaits a consumer: events go out once per read,
-  as one batch, to a plain callback and to bounded subscriptions that count what they drop.
-  Asterisk tears down a client that reads slowly (`writetimeout`), so nothing downstream may
-  slow this loop.
+  parser and hands each read's frames to the Router (amitui/client/routing.py), once per read.
+  It never awaits a consumer: Asterisk tears down a client that reads slowly (`writetimeout`).
 * `send(action)` registers the action with the correlator, writes it and waits for the
   correlator to say the exchange finished (response, and the whole list for list actions). It
   returns a Transcript whatever happens: answered, timed out, list incomplete, or outcome
@@ -26,8 +24,8 @@ Theory of operation
   forwards them): counted in `foreign_responses`, kept in `foreign`, never an event.
 
 Tests: tests/client/test_session_faults.py (fake server: stalls, drops, garbage),
-tests/client/test_batches.py (which frames of a read are more than plain events),
-tests/client/test_proxy.py (a fake AstManProxy) and tests/integration/ (the real Asterisk).
+tests/client/test_session_close.py, tests/client/test_proxy.py (a fake AstManProxy) and
+tests/integration/ (the real Asterisk).
 """
 
 from __future__ import annotations
@@ -41,11 +39,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from amitui.client.batches import notable
 from amitui.client.behind_proxy import ProxyAware
 from amitui.client.errors import ConnectError, LoginError, NotReady, ReadOnlyRefused
 from amitui.client.policy import ActionPolicy
-from amitui.client.proxy import BannerPrelude, Upstreams, cut_note, proxy_name
+from amitui.client.proxy import BannerPrelude, Upstreams
+from amitui.client.routing import WATCHED_EVENTS as WATCHED_EVENTS  # bench/ingest.py's import
+from amitui.client.routing import Router, Waiting
 from amitui.client.spec import (
     EventsCallback,
     GapCallback,
@@ -53,7 +52,6 @@ from amitui.client.spec import (
     StateCallback,
     Timing,
     WireCallback,
-    hand_over,
 )
 from amitui.client.state import Phase, SessionState
 from amitui.client.subscription import Subscription
@@ -61,26 +59,20 @@ from amitui.client.taps import Taps
 from amitui.client.transcript import Outcome, Transcript
 from amitui.client.transport import open_connection
 from amitui.protocol import (
-    PLAIN_EVENT,
     Action,
     ActionIds,
     Correlator,
     Exchange,
     Frame,
-    FrameKind,
     Parser,
     Role,
-    Routed,
     challenge_key,
     encode_action,
 )
-from amitui.protocol.correlator import REMEMBERED_ACTIONS, STREAMED_ROLES
+from amitui.protocol.correlator import REMEMBERED_ACTIONS
 from amitui.protocol.parser import DEFAULT_MAX_FRAME
 from amitui.protocol.recent import RecentMap
 from amitui.protocol.safetext import shown
-
-# Events the session itself looks at: Asterisk going away, and (behind a proxy) coming back.
-WATCHED_EVENTS = frozenset({"Shutdown", "FullyBooted"})
 
 
 class AmiSession(ProxyAware):
@@ -101,7 +93,6 @@ class AmiSession(ProxyAware):
         self.timing = timing or Timing()
         self.reconnect = reconnect
         self.policy = policy or ActionPolicy()
-        self.on_events = on_events
         self.on_state = on_state
         self.on_gap = on_gap
         self.on_wire = on_wire
@@ -112,7 +103,6 @@ class AmiSession(ProxyAware):
         self.state = SessionState(Phase.IDLE, spec.address, spec.user)
         self.banner: Frame | None = None
         self.upstreams: Upstreams | None = None  # behind a proxy: the Asterisk servers there
-        self.events_received = 0
         self.events_before_banner = 0  # of events_received (a proxy under load sends some)
         self.foreign_responses = 0  # other clients' responses, set aside (see `foreign`)
         self.foreign: deque[Frame] = deque(maxlen=50)  # the latest of them, for debugging
@@ -120,19 +110,29 @@ class AmiSession(ProxyAware):
         self.reconnects = 0
         self.ping_ms: float | None = None
         self.callback_errors: list[str] = []
-        self._subs: list[Subscription] = []
         self._writer: asyncio.StreamWriter | None = None
         self._reader_task: asyncio.Task[str] | None = None
         self._keepalive_task: asyncio.Task[None] | None = None
         self._learn_task: asyncio.Task[None] | None = None
         self._correlator = Correlator()
-        self._waiting: dict[str, tuple[Transcript, asyncio.Future[None]]] = {}
+        self._waiting: Waiting = {}
         # Answered, for timing their follow-ups: as many as the correlator routes them for.
         self._recent: RecentMap[str, Transcript] = RecentMap(REMEMBERED_ACTIONS)
         self._banner_seen: asyncio.Future[Frame] | None = None
         self._dead_reason: str | None = None
         self._closing = False
         self._wake = asyncio.Event()
+        # Built once: each connection hands it its correlator and banner (open()).
+        self._router = Router(
+            self,
+            correlator=self._correlator,
+            waiting=self._waiting,
+            recent=self._recent,
+            listeners=self._wire_listeners,
+            gap=self._gap,
+            on_events=on_events,
+            errors=self.callback_errors,
+        )
 
     # -- public API --------------------------------------------------------------------------
 
@@ -169,10 +169,24 @@ class AmiSession(ProxyAware):
         name = writer.get_extra_info("sockname") if writer is not None else None
         return (str(name[0]), int(name[1])) if name else None
 
+    @property
+    def on_events(self) -> EventsCallback | None:
+        """Given each read's batch of events; the router calls it, so it lives there."""
+        return self._router.on_events
+
+    @on_events.setter
+    def on_events(self, callback: EventsCallback | None) -> None:
+        self._router.on_events = callback
+
+    @property
+    def events_received(self) -> int:
+        """Events handed to the consumers since the session was made."""
+        return self._router.delivered
+
     def subscribe(self, maxsize: int = 1000) -> Subscription:
         """A bounded queue of event batches; a full queue drops and counts, never blocks."""
         sub = Subscription(maxsize)
-        self._subs.append(sub)
+        self._router.subs.append(sub)
         return sub
 
     async def open(self) -> None:
@@ -187,6 +201,7 @@ class AmiSession(ProxyAware):
         self._dead_reason = None
         self._correlator = Correlator()
         self._banner_seen = loop.create_future()
+        self._router.connected(self._correlator, self._banner_seen)
         parser = Parser(max_frame=self.max_frame)
         self._reader_task = asyncio.create_task(
             self._read_loop(reader, parser), name=f"ami-reader {spec.address}"
@@ -439,6 +454,7 @@ class AmiSession(ProxyAware):
 
     async def _read_until_end(self, reader: asyncio.StreamReader, parser: Parser) -> str:
         prelude: BannerPrelude | None = BannerPrelude()
+        route = self._router.route  # the router lives as long as the session
         try:
             while True:
                 data = await reader.read(1 << 18)
@@ -452,140 +468,20 @@ class AmiSession(ProxyAware):
                     parser.feed(data)
                 if not data:
                     parser.feed_eof()
-                    self._process(parser)
+                    route(parser.drain())
                     return "the server closed the connection"
-                self._process(parser)
+                route(parser.drain())
         except (ConnectionError, OSError) as exc:
             return f"connection lost: {exc.__class__.__name__}"
         except Exception as exc:  # a bug here must end the connection, not the program
             return f"internal error while reading: {exc!r}"
 
-    def _process(self, parser: Parser) -> None:
-        # The hot path, once per read. A read's plain events (nearly all of them) join the
-        # batch as they are, found for the whole read at once (`notable`); the others are
-        # looked at one by one, in their place. Nothing here may ask each frame for a header
-        # by name: the first such lookup builds the frame's index, costlier than its parsing.
-        frames = parser.drain()
-        if not frames:
-            return
-        listeners = self._wire_listeners()
-        seen = self._banner_seen
-        if listeners or (seen is not None and not seen.done()):
-            self._process_each(frames, listeners)
-            return
-        batch: list[Frame] = []
-        done = 0
-        for i in notable(frames, WATCHED_EVENTS):
-            batch += frames[done:i]
-            batch = self._one(frames[i], batch)
-            done = i + 1
-        if done:
-            batch += frames[done:]
-        else:
-            batch = frames
-        if batch:
-            self._deliver(batch)
-
-    def _process_each(self, frames: list[Frame], listeners: list[WireCallback]) -> None:
-        """Frame by frame: while the banner is awaited, or with listeners to the wire, which
-        hear each frame before whatever it causes (a gap marker)."""
-        batch: list[Frame] = []
-        for frame in frames:
-            for listen in listeners:
-                listen("in", frame)
-            seen = self._banner_seen
-            if seen is not None and not seen.done():
-                if frame.kind is FrameKind.BANNER:
-                    # Known at once: what follows in this read may already be the proxy's.
-                    proxy = proxy_name(frame)
-                    self.upstreams = Upstreams(proxy) if proxy is not None else None
-                    seen.set_result(frame)
-                    continue
-                seen.set_exception(
-                    ConnectError(
-                        f"{self.spec.address} did not send an AMI banner; it sent "
-                        f"{frame.text[:60]!r}"
-                    )
-                )
-            batch = self._one(frame, batch)
-        if batch:
-            self._deliver(batch)
-
-    def _one(self, frame: Frame, batch: list[Frame]) -> list[Frame]:
-        """Route one frame, into `batch` if it goes to the stream. Returns the batch to go on
-        with: a new one once a gap marker was given."""
-        gap: str | None = None
-        if frame.kind is FrameKind.EVENT:
-            if frame.name in WATCHED_EVENTS:
-                gap = self._watched(frame)
-            routed = self._correlator.route(frame)
-            if routed is PLAIN_EVENT:
-                # Behind a proxy, another client's list items and follow-ups reach us too,
-                # with that client's ActionID. Directly, Asterisk sends an event with an
-                # ActionID only to the session that sent the action.
-                if self.upstreams is None or not frame.action_id or not self._foreign(frame):
-                    batch.append(frame)
-            elif self._streamed(routed, frame):
-                batch.append(frame)
-        else:
-            routable = True
-            if self.upstreams is not None:
-                routable, gap = self._from_proxy(frame)
-            if routable and self._streamed(self._correlator.route(frame), frame):
-                batch.append(frame)
-        if gap is None:
-            return batch
-        # The marker goes after the frame that told, and after everything before it.
-        if batch:
-            self._deliver(batch)
-        self._gap(gap)
-        return []
-
-    def _streamed(self, routed: Routed, frame: Frame) -> bool:
-        """Note a reply on its transcript; True when the frame goes to the stream as well."""
-        if routed.exchange is not None:
-            self._note_reply(routed.role, routed.exchange, routed.finished, frame)
-        if routed.role not in STREAMED_ROLES:
-            return False
-        return routed.role is not Role.STRAY or not self._foreign(frame)
-
+    # What ProxyAware calls by these names (a Logoff's Goodbye, events before the banner).
     def _note_reply(self, role: Role, exchange: Exchange, finished: bool, frame: Frame) -> None:
-        now = time.monotonic()
-        ups = self.upstreams
-        if ups is not None and ups.answered(frame):
-            self._refresh()
-        waiting = self._waiting.get(exchange.action_id)
-        if waiting is None:
-            # Later frames of a finished action (OriginateResponse, a late second response):
-            # timed on its transcript, which the inspector may still be showing.
-            done = self._recent.get(exchange.action_id)
-            if done is not None and role in (Role.FOLLOW_UP, Role.LATE):
-                done.timings.append((f"{role.value}: {frame.name}", now))
-            return
-        tr, fut = waiting
-        if ups is not None and tr.truncated is None:
-            tr.truncated = cut_note(frame)
-        if role is Role.RESPONSE:
-            tr.answered = now
-            tr.timings.append((f"response: {frame.name}", now))
-        elif role is Role.LIST_ITEM and len(exchange.items) == 1:
-            tr.timings.append(("first list item", now))
-        elif role is Role.LIST_END:
-            tr.timings.append((f"list complete: {len(exchange.items)} items", now))
-        if finished:
-            del self._waiting[exchange.action_id]
-            tr.done = now
-            tr.outcome = Outcome.ANSWERED
-            self._recent.put(exchange.action_id, tr)
-            if not fut.done():
-                fut.set_result(None)
+        self._router.note_reply(role, exchange, finished, frame, self.upstreams)
 
     def _deliver(self, batch: list[Frame]) -> None:
-        self.events_received += len(batch)
-        for sub in self._subs:
-            sub.offer(batch)
-        if self.on_events is not None:
-            hand_over(self.on_events, batch, self.callback_errors)
+        self._router.deliver(batch)
 
     def _gap(self, text: str) -> None:
         if self.on_gap is not None:
