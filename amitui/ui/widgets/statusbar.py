@@ -104,4 +104,6 @@ class StatusBar(Static):
         self.set_classes("warn" if state.upstream else _PHASE_CLASS.get(state.phase, ""))
         # Content, not a markup str: the state's reason and a replay's facts are outside text.
         width = self.content_size.width or None  # 0 before the first layout: not known yet
-        self.update(safe.content(status_text(facts, time.monotonic(), width)))
+        # Never a layout: the bar is one row across the screen whatever it says, and it changes
+        # at every tick (20 a second), where each layout of the whole screen cost ~16 ms.
+        self.update(safe.content(status_text(facts, time.monotonic(), width)), layout=False)
