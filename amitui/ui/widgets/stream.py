@@ -64,7 +64,7 @@ _SNAPSHOT = frozenset(
 _HANGUPS = frozenset({"Hangup", "HangupRequest", "SoftHangupRequest", "HangupHandlerRun"})
 FAMILIES = ("call", "dialplan", "system", "security", "agent", "user", "reporting")
 NAME_WIDTH = 22
-CACHE_SIZE = 2000  # drawn rows kept: many screens' worth, a few MB at most
+CACHE_SIZE = 500  # drawn rows kept: ten screens of 45; each row is ~15 objects the collector walks
 
 
 def _first_values(frame: Frame) -> dict[str, str]:
@@ -194,7 +194,8 @@ class EventStream(ScrollView, can_focus=True):
         self.cursor: int | None = None  # index into rows; None while following
         self.waiting = 0  # rows that arrived while paused
         self._paused_at_seq = 0
-        self._cache: LRUCache[int, Strip] = LRUCache(CACHE_SIZE)  # drawn rows by seq
+        # Drawn rows by seq: each row's segments and width.
+        self._cache: LRUCache[int, tuple[list[Segment], int]] = LRUCache(CACHE_SIZE)
         self._widest = 0  # the longest row drawn so far: how far right `right` may scroll
         self._format_time = clock_format or format_time
         self._origin: OriginOf | None = None
@@ -346,16 +347,20 @@ class EventStream(ScrollView, can_focus=True):
         return strip.extend_cell_length(width, base)
 
     def _line(self, seq: int) -> Strip:
+        """The row's strip, new at each draw from its cached segments. A cached Strip kept
+        the strips Textual derived from it for one frame (styled, cropped: each with seven
+        caches of its own) as long as the row stayed cached: 20,000 more objects for every
+        full garbage collection to walk (bench/console.py)."""
         cached = self._cache.get(seq)
-        if cached is not None:
-            return cached
-        entry = self.view.ring.get(seq)
-        strip = Strip(self._segments(entry)) if entry is not None else Strip([])
-        if strip.cell_length > self._widest:
-            self._widest = strip.cell_length
-            self.virtual_size = Size(self._widest, len(self.rows))
-        self._cache.set(seq, strip)
-        return strip
+        if cached is None:
+            entry = self.view.ring.get(seq)
+            segments = self._segments(entry) if entry is not None else []
+            cached = (segments, Segment.get_line_length(segments))
+            if cached[1] > self._widest:
+                self._widest = cached[1]
+                self.virtual_size = Size(self._widest, len(self.rows))
+            self._cache.set(seq, cached)
+        return Strip(*cached)
 
     def _style(self, role: str) -> Style:
         return self.get_component_rich_style(f"event-stream--{role}", partial=True)
