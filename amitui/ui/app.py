@@ -15,7 +15,6 @@ app, so those stay here, each one call into its part.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -183,17 +182,7 @@ class AmiApp(App[int]):
         return shown(" · ".join(parts))
 
     def on_mount(self) -> None:
-        # Measured with bench/console.py: at 20,000 events/s the default thresholds ran more
-        # than one full collection a second, up to 200 ms each, and a key press waited for
-        # them. Stored events hold no reference cycles and are kept out of the collector's
-        # walks (store/untrack.py), so full collections are kept rare: about one a minute at
-        # 20,000 events/s (the third threshold; what they reclaim is Textual's drawn strips,
-        # which refer to themselves, ~20 MB a minute). The young generations are collected in
-        # small steps (the first: 2,000, not 10,000, whose second-generation walks took
-        # 100 ms); what exists at start-up (Textual's own objects) is frozen out of the scans.
-        gc.freeze()
-        gc.enable()  # launch.py pauses collection while the console is imported and built
-        gc.set_threshold(2_000, 10, 100)
+        pacing.tune_collector()  # launch.py paused it while the console was imported and built
         for problem in self._themes.problems:
             safe.notify(self, problem, severity="warning", timeout=10)
         self.theme = theming.pick_theme(self, self.settings.theme)

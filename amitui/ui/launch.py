@@ -53,9 +53,9 @@ def _settings(config: Config, demo: bool = False) -> Settings:
 @contextmanager
 def _collection_paused() -> Iterator[type[AmiApp]]:
     """The console's class, imported with garbage collection paused until the app mounts
-    (AmiApp.on_mount freezes what exists and resumes it). Importing Textual and building the
-    first screen make objects that all live as long as the app, and the collections that
-    scanned them took ~40 ms of a ~420 ms start (bench/startup.py)."""
+    (then pacing.tune_collector freezes what exists and resumes it). Importing Textual and
+    building the first screen make objects that all live as long as the app, and the
+    collections that scanned them took ~40 ms of a ~420 ms start (bench/startup.py)."""
     gc.disable()
     try:
         from amitui.ui.app import AmiApp

@@ -91,7 +91,7 @@ async def test_the_stream_redraws_in_a_new_theme_without_the_app() -> None:
         app.theme = "textual-light"
         await pilot.pause()
         after = stream._line(seq)
-        assert not any(a is b for a, b in zip(after, before))  # drawn again
+        assert not any(a is b for a, b in zip(after, before, strict=True))  # drawn again
         assert after.text == "".join(s.text for s in before)  # the same row, other colours
 
 
