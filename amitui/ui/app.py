@@ -15,6 +15,7 @@ app, so those stay here, each one call into its part.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +107,7 @@ class AmiApp(App[int]):
         self.docs = SessionDocs(self.fleet.session)
         self.event_docs = SessionEventDocs(self.fleet.session)
         self.key_hints = keymap.KeyHints(self.settings.keymap)  # what every "press X" names
-        self._last_version = -1
+        self.redraws = pacing.Redraws()  # when the tick redraws the panes
         self._make_parts()
 
     def _make_parts(self) -> None:
@@ -232,15 +233,16 @@ class AmiApp(App[int]):
         # still came while the app shut down, and found the panes gone (NoMatches).
         if not self.is_running:
             return
-        if self.ring.version == self._last_version and not self.bridge.backlog:
+        if self.ring.version == self.redraws.version and not self.bridge.backlog:
             return
-        self._last_version = self.ring.version
-        # At most 25 ms of it, letting keys through between chunks. The live tables are fed
+        # A budget of it, letting keys through between chunks. The live tables are fed
         # here rather than on the 0.5 s timer: at 50,000 events/s half a second of events
         # held the loop for a key press's worth at once (bench/console.py).
-        await pacing.analyse_for_a_tick(self.bridge, self.live)
-        if not self.is_running:
+        analysed = await pacing.analyse_for_a_tick(self.bridge, self.live)
+        now = time.monotonic()
+        if not self.is_running or not self.redraws.due(self.ring, now, analysed):
             return
+        self.redraws.done(self.ring, now)
         self.servers.sync()
         self.servers.refresh_transcript()
         self.query_one(StreamPane).sync()
