@@ -4,7 +4,7 @@ a frame is called on screen, which roles reach the stream, how a MALFORMED frame
 from __future__ import annotations
 
 from amitui.capture import replay
-from amitui.client import Outcome, Transcript, session
+from amitui.client import Outcome, Transcript, routing
 from amitui.commands.scripting import ami_text, transcript_frames
 from amitui.protocol import Action, Correlator, Frame, FrameKind, Parser
 from amitui.protocol.correlator import STREAMED_ROLES, Role
@@ -20,7 +20,7 @@ def one(text: str) -> Frame:
 
 
 def test_the_live_session_and_replay_stream_the_same_roles() -> None:
-    assert vars(session)["STREAMED_ROLES"] is STREAMED_ROLES
+    assert vars(routing)["STREAMED_ROLES"] is STREAMED_ROLES  # the live session routes there
     assert vars(replay)["STREAMED_ROLES"] is STREAMED_ROLES
     assert {Role.EVENT, Role.FOLLOW_UP, Role.STRAY, Role.LATE} == STREAMED_ROLES
 
