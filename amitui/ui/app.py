@@ -107,7 +107,7 @@ class AmiApp(App[int]):
         self.docs = SessionDocs(self.fleet.session)
         self.event_docs = SessionEventDocs(self.fleet.session)
         self.key_hints = keymap.KeyHints(self.settings.keymap)  # what every "press X" names
-        self.redraws = pacing.Redraws()  # when the tick redraws the panes
+        self.ticks = pacing.Ticks()  # which ticks work (fewer under a flood)
         self._make_parts()
 
     def _make_parts(self) -> None:
@@ -233,16 +233,15 @@ class AmiApp(App[int]):
         # still came while the app shut down, and found the panes gone (NoMatches).
         if not self.is_running:
             return
-        if self.ring.version == self.redraws.version and not self.bridge.backlog:
+        if not self.ticks.due(self.ring, time.monotonic(), self.bridge.backlog):
             return
         # A budget of it, letting keys through between chunks. The live tables are fed
         # here rather than on the 0.5 s timer: at 50,000 events/s half a second of events
         # held the loop for a key press's worth at once (bench/console.py).
-        analysed = await pacing.analyse_for_a_tick(self.bridge, self.live)
-        now = time.monotonic()
-        if not self.is_running or not self.redraws.due(self.ring, now, analysed):
+        await pacing.analyse_for_a_tick(self.bridge, self.live)
+        if not self.is_running:
             return
-        self.redraws.done(self.ring, now)
+        self.ticks.done(self.ring, time.monotonic())
         self.servers.sync()
         self.servers.refresh_transcript()
         self.query_one(StreamPane).sync()

@@ -32,29 +32,30 @@ ANALYSE_BEHIND = 5_000
 ANALYSE_SECONDS_BEHIND = 0.08
 
 
-# Under a flood (this many events or more since the panes were last redrawn) the panes redraw
-# at most every FLOOD_REDRAW_SECONDS; a trickle is still shown at the next tick. At 20,000
-# events/s a redraw every tick took 15% of a core more than one every other tick
-# (bench/console.py), and nobody reads 1,000 new rows in 50 ms. Analysis goes on every tick.
+# Under a flood (this many events or more since the last tick's work) a tick does its work,
+# tracing and redrawing, at most every FLOOD_TICK_SECONDS; a trickle is still shown at the
+# next tick. At 20,000 events/s, working every 20 Hz tick took 10-15% of a core more than
+# every other one (bench/console.py), and nobody reads 1,000 new rows in 50 ms. Tracing gets
+# the same events either way, and its budget grows when it falls behind (ANALYSE_BEHIND).
 FLOOD_EVENTS = 500
-FLOOD_REDRAW_SECONDS = 0.09  # every other 20 Hz tick: under 0.1 s, so that jitter cannot skip two
+FLOOD_TICK_SECONDS = 0.09  # every other 20 Hz tick: under 0.1 s, so that jitter cannot skip two
 
 
-class Redraws:
-    """When the tick redraws the panes: something changed since the last redraw, and, under a
-    flood, the last one was long enough ago."""
+class Ticks:
+    """Which of the console's ticks work: something changed since the last one that did, and,
+    under a flood, it was long enough ago."""
 
     def __init__(self) -> None:
-        self.version = -1  # the ring's version at the last redraw
+        self.version = -1  # the ring's version when the last working tick redrew
         self._seq = 0  # the ring's next_seq then
         self._at = float("-inf")
 
-    def due(self, ring: EventRing, now: float, analysed: int) -> bool:
-        """`analysed`: events this tick traced, which the calls pane may show."""
-        if ring.version == self.version and not analysed:
+    def due(self, ring: EventRing, now: float, backlog: int) -> bool:
+        """`backlog`: events call tracing has not read yet (the calls pane may gain some)."""
+        if ring.version == self.version and not backlog:
             return False
         flood = ring.next_seq - self._seq >= FLOOD_EVENTS
-        return not flood or now - self._at >= FLOOD_REDRAW_SECONDS
+        return not flood or now - self._at >= FLOOD_TICK_SECONDS
 
     def done(self, ring: EventRing, now: float) -> None:
         self.version, self._seq, self._at = ring.version, ring.next_seq, now
@@ -66,14 +67,12 @@ class Follower(Protocol):
     def pull(self) -> None: ...
 
 
-async def analyse_for_a_tick(bridge: StoreBridge, follower: Follower) -> int:
+async def analyse_for_a_tick(bridge: StoreBridge, follower: Follower) -> None:
     """Tracing, the catalog and then the live tables, in chunks, for at most ANALYSE_SECONDS
     (and 20,000 events, as before this bound existed). Each chunk's events are split once
-    for all three and let go before the next chunk (store/parsed.py). Returns how many
-    events were analysed."""
+    for all three and let go before the next chunk (store/parsed.py)."""
     spent = 0.0  # in the chunks themselves: what other tasks do between them is theirs
     budget = ANALYSE_SECONDS_BEHIND if bridge.backlog > ANALYSE_BEHIND else ANALYSE_SECONDS
-    total = 0
     for _ in range(ANALYSE_MAX // ANALYSE_CHUNK):
         start = time.perf_counter()
         with collector_paused():
@@ -81,11 +80,9 @@ async def analyse_for_a_tick(bridge: StoreBridge, follower: Follower) -> int:
             follower.pull()
             bridge.parsed.clear()
         spent += time.perf_counter() - start
-        total += done
         if done < ANALYSE_CHUNK or spent >= budget:
-            break
+            return
         await asyncio.sleep(0)
-    return total
 
 
 def tune_collector() -> None:

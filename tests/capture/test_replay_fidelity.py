@@ -251,7 +251,7 @@ async def test_unreadable_lines_show_in_the_status_bar(tmp_path: Path) -> None:
             # Until the event is shown too: leaving while the app's 20 Hz tick still has work
             # races its shutdown (app._tick queries panes being torn down; not this test's).
             while "unreadable" not in str(app.query_one(StatusBar).render()) or (
-                not len(app.ring) or app.redraws.version != app.ring.version
+                not len(app.ring) or app.ticks.version != app.ring.version
             ):
                 await pilot.pause()
         assert "1 unreadable line skipped (first: line 4)" in str(app.query_one(StatusBar).render())
