@@ -195,6 +195,7 @@ class Figures:
     evicted: int = 0
     calls: int = 0
     untraced: int = 0  # evicted before call tracing and the catalog read them (counted)
+    behind: int = 0  # not yet traced when the flood ended
     splits: int = 0  # events whose headers a tick split (store/parsed.py)
     shared: int = 0  # of which the live tables took instead of splitting again
     tracer_keys: int | None = None
@@ -244,6 +245,9 @@ async def drive(app: AmiApp, args: argparse.Namespace, fig: Figures) -> bool:
         fig.marker = marker_headers(app)
     fig.seconds = time.perf_counter() - wall0
     fig.cpu = time.process_time() - cpu0
+    # Still to trace when the flood ends: the CPU figure is only comparable between runs
+    # whose tracing kept up (a tracer that falls behind does less work, so costs less).
+    fig.behind = app.bridge.backlog
     gc.callbacks.remove(fig.pauses)
     stop.set()
     await lag_task
@@ -320,7 +324,8 @@ def report(args: argparse.Namespace, fig: Figures) -> int:
     )
     print(
         f"analysis: {fig.untraced:,} events evicted before call tracing and the catalog read "
-        "them (counted; the status bar says so)"
+        f"them (counted; the status bar says so); {fig.behind:,} still to trace when the "
+        "flood ended (keeping up, a few thousand at most)"
     )
     print(
         f"headers: {fig.splits:,} events split, {fig.shared:,} times the live tables took "

@@ -233,15 +233,16 @@ class AmiApp(App[int]):
         # still came while the app shut down, and found the panes gone (NoMatches).
         if not self.is_running:
             return
-        if not self.ticks.due(self.ring, time.monotonic(), self.bridge.backlog):
+        started = time.monotonic()
+        if not self.ticks.due(self.ring, started, self.bridge.backlog):
             return
         # A budget of it, letting keys through between chunks. The live tables are fed
         # here rather than on the 0.5 s timer: at 50,000 events/s half a second of events
         # held the loop for a key press's worth at once (bench/console.py).
-        await pacing.analyse_for_a_tick(self.bridge, self.live)
+        await pacing.analyse_for_a_tick(self.bridge, self.live, 1 + self.ticks.skipped)
         if not self.is_running:
             return
-        self.ticks.done(self.ring, time.monotonic())
+        self.ticks.done(self.ring, started)  # from its start: its own work is not a pause
         self.servers.sync()
         self.servers.refresh_transcript()
         self.query_one(StreamPane).sync()

@@ -35,8 +35,8 @@ ANALYSE_SECONDS_BEHIND = 0.08
 # Under a flood (this many events or more since the last tick's work) a tick does its work,
 # tracing and redrawing, at most every FLOOD_TICK_SECONDS; a trickle is still shown at the
 # next tick. At 20,000 events/s, working every 20 Hz tick took 10-15% of a core more than
-# every other one (bench/console.py), and nobody reads 1,000 new rows in 50 ms. Tracing gets
-# the same events either way, and its budget grows when it falls behind (ANALYSE_BEHIND).
+# every other one (bench/console.py), and nobody reads 1,000 new rows in 50 ms. A working
+# tick traces for the ticks it let go as well, so tracing keeps its share of the time.
 FLOOD_EVENTS = 500
 FLOOD_TICK_SECONDS = 0.09  # every other 20 Hz tick: under 0.1 s, so that jitter cannot skip two
 
@@ -47,6 +47,7 @@ class Ticks:
 
     def __init__(self) -> None:
         self.version = -1  # the ring's version when the last working tick redrew
+        self.skipped = 0  # ticks let go under the flood since then: this one works for them
         self._seq = 0  # the ring's next_seq then
         self._at = float("-inf")
 
@@ -55,10 +56,15 @@ class Ticks:
         if ring.version == self.version and not backlog:
             return False
         flood = ring.next_seq - self._seq >= FLOOD_EVENTS
-        return not flood or now - self._at >= FLOOD_TICK_SECONDS
+        if flood and now - self._at < FLOOD_TICK_SECONDS:
+            self.skipped += 1
+            return False
+        return True
 
-    def done(self, ring: EventRing, now: float) -> None:
-        self.version, self._seq, self._at = ring.version, ring.next_seq, now
+    def done(self, ring: EventRing, started: float) -> None:
+        """The tick that began at `started` has worked and redrawn."""
+        self.version, self._seq, self._at = ring.version, ring.next_seq, started
+        self.skipped = 0
 
 
 class Follower(Protocol):
@@ -67,12 +73,15 @@ class Follower(Protocol):
     def pull(self) -> None: ...
 
 
-async def analyse_for_a_tick(bridge: StoreBridge, follower: Follower) -> None:
+async def analyse_for_a_tick(bridge: StoreBridge, follower: Follower, ticks: int = 1) -> None:
     """Tracing, the catalog and then the live tables, in chunks, for at most ANALYSE_SECONDS
-    (and 20,000 events, as before this bound existed). Each chunk's events are split once
-    for all three and let go before the next chunk (store/parsed.py)."""
+    per tick this one stands for (`ticks`: under a flood, the ones skipped too) and 20,000
+    events. Each chunk's events are split once for all three and let go before the next
+    chunk (store/parsed.py)."""
     spent = 0.0  # in the chunks themselves: what other tasks do between them is theirs
-    budget = ANALYSE_SECONDS_BEHIND if bridge.backlog > ANALYSE_BEHIND else ANALYSE_SECONDS
+    budget = ANALYSE_SECONDS * ticks
+    if bridge.backlog > ANALYSE_BEHIND:
+        budget = max(budget, ANALYSE_SECONDS_BEHIND)
     for _ in range(ANALYSE_MAX // ANALYSE_CHUNK):
         start = time.perf_counter()
         with collector_paused():

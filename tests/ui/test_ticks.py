@@ -41,6 +41,19 @@ def test_a_flood_is_worked_on_less_often_but_never_left() -> None:
     assert len(worked) == 10  # every other tick at 20 Hz
 
 
+def test_a_working_tick_counts_the_ticks_it_let_go() -> None:
+    ring, gate = EventRing(), Ticks()
+    _arrive(ring, FLOOD_EVENTS)
+    assert gate.due(ring, 1.0, backlog=FLOOD_EVENTS)
+    gate.done(ring, 1.0)
+    _arrive(ring, FLOOD_EVENTS)
+    assert not gate.due(ring, 1.05, backlog=FLOOD_EVENTS)
+    assert gate.skipped == 1  # the next working tick traces for two
+    assert gate.due(ring, 1.1, backlog=2 * FLOOD_EVENTS)
+    gate.done(ring, 1.1)
+    assert gate.skipped == 0
+
+
 def test_nothing_new_is_not_worked_on_unless_tracing_is_behind() -> None:
     ring, gate = EventRing(), Ticks()
     _arrive(ring, 1)
