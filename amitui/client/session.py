@@ -1,18 +1,15 @@
 """One AMI session's connection, for its whole life: open, log in, run, back off and reconnect,
 keep alive, close, and the state it reports. Where the frames of each read go is the Router's
-room (amitui/client/routing.py).
+room (amitui/client/routing.py); how an action is written and its answer awaited is the
+Sender's (amitui/client/sending.py).
 
 Theory of operation
 -------------------
 * One reader task per connection reads as fast as the socket gives bytes, feeds the sans-IO
   parser and hands each read's frames to the Router (amitui/client/routing.py), once per read.
   It never awaits a consumer: Asterisk tears down a client that reads slowly (`writetimeout`).
-* `send(action)` registers the action with the correlator, writes it and waits for the
-  correlator to say the exchange finished (response, and the whole list for list actions). It
-  returns a Transcript whatever happens: answered, timed out, list incomplete, or outcome
-  unknown because the connection dropped first.
-* An action in flight when the connection drops is never re-sent: its outcome is `unknown`.
-  Re-sending an Originate or Hangup behind the user's back is how other libraries surprise.
+* `send(action)` is the Sender's: it returns a Transcript whatever happens, and an action in
+  flight when the connection drops is never re-sent (its outcome is `unknown`).
 * A keepalive Ping runs every `ping_interval`; no Pong within `pong_deadline` means the peer is
   gone even if TCP has not noticed, and the connection is dropped and re-made.
 * `run()` reconnects with capped exponential backoff and jitter, and reports each gap through
@@ -40,11 +37,12 @@ from dataclasses import replace
 from typing import Any
 
 from amitui.client.behind_proxy import ProxyAware
-from amitui.client.errors import ConnectError, LoginError, NotReady, ReadOnlyRefused
+from amitui.client.errors import ConnectError, LoginError
 from amitui.client.policy import ActionPolicy
 from amitui.client.proxy import BannerPrelude, Upstreams
 from amitui.client.routing import WATCHED_EVENTS as WATCHED_EVENTS  # bench/ingest.py's import
 from amitui.client.routing import Router, Waiting
+from amitui.client.sending import Sender
 from amitui.client.spec import (
     EventsCallback,
     GapCallback,
@@ -67,7 +65,6 @@ from amitui.protocol import (
     Parser,
     Role,
     challenge_key,
-    encode_action,
 )
 from amitui.protocol.correlator import REMEMBERED_ACTIONS
 from amitui.protocol.parser import DEFAULT_MAX_FRAME
@@ -115,6 +112,7 @@ class AmiSession(ProxyAware):
         self._keepalive_task: asyncio.Task[None] | None = None
         self._learn_task: asyncio.Task[None] | None = None
         self._correlator = Correlator()
+        # The actions in flight: the sender puts each in, the router takes it out when answered.
         self._waiting: Waiting = {}
         # Answered, for timing their follow-ups: as many as the correlator routes them for.
         self._recent: RecentMap[str, Transcript] = RecentMap(REMEMBERED_ACTIONS)
@@ -133,6 +131,7 @@ class AmiSession(ProxyAware):
             on_events=on_events,
             errors=self.callback_errors,
         )
+        self._sender = Sender(self, waiting=self._waiting)
 
     # -- public API --------------------------------------------------------------------------
 
@@ -268,18 +267,7 @@ class AmiSession(ProxyAware):
     async def send(self, action: Action, *, timeout: float | None = None) -> Transcript:
         """Send an action and wait for its whole reply. Raises NotReady, ReadOnlyRefused or
         LocalProtocolError (before anything is sent); otherwise returns a Transcript."""
-        if self.spec.read_only and self.policy.changes_state(action):
-            raise ReadOnlyRefused(
-                f"{action.name} can change the PBX and this session is read-only; refused"
-            )
-        if not self.ready:
-            raise NotReady(f"not connected to {self.spec.address} ({self.state.describe()})")
-        ups = self.upstreams
-        if ups is not None and ups.all_down():
-            # The proxy drops an action it has no Asterisk to send to: say so now, not after
-            # the timeout.
-            raise NotReady(f"{ups.note}; the proxy has nowhere to send {action.name}")
-        return await self._send(action, timeout)
+        return await self._sender.send(action, timeout)
 
     async def close(self, *, logoff: bool = True) -> None:
         self._closing = True
@@ -366,17 +354,6 @@ class AmiSession(ProxyAware):
                     task.exception()  # seen: no "exception was never retrieved" at exit
             self._fail_pending(f"connection lost before the answer ({reason}); not re-sent")
 
-    def _fail_pending(self, note: str) -> None:
-        now = time.monotonic()
-        for aid, (tr, fut) in list(self._waiting.items()):
-            self._correlator.abandon(aid)
-            tr.outcome = Outcome.UNKNOWN
-            tr.note = note
-            tr.done = now
-            if not fut.done():
-                fut.set_result(None)
-        self._waiting.clear()
-
     async def _keepalive(self) -> None:
         t = self.timing
         while True:
@@ -404,44 +381,15 @@ class AmiSession(ProxyAware):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), delay)
 
-    # -- sending and reading ----------------------------------------------------------------
+    # -- sending (the Sender's; ProxyAware calls these by name) and reading ------------------
 
     async def _send(
         self, action: Action, timeout: float | None, internal: bool = False
     ) -> Transcript:
-        writer = self._writer
-        reading = self._reader_task
-        if writer is None or reading is None or reading.done():
-            # No reader, no answer: the connection is gone even if run() has not noticed yet.
-            raise NotReady(f"not connected to {self.spec.address}")
-        if not action.action_id:
-            action = action.with_id(self.ids.next())
-        data = encode_action(action)  # refuses injection and over-long lines before sending
-        exchange: Exchange = self._correlator.expect(action)
-        tr = Transcript(action, exchange, time.time(), time.monotonic(), internal=internal)
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        aid = action.action_id or ""
-        self._waiting[aid] = (tr, fut)
-        writer.write(data)
-        listeners = self._wire_listeners()
-        if listeners:
-            text = action.redacted_text().encode()
-            for listen in listeners:
-                listen("out", text)
-        limit = timeout if timeout is not None else self.timing.action_timeout
-        try:
-            await asyncio.wait_for(asyncio.shield(fut), limit)
-        except TimeoutError:
-            self._waiting.pop(aid, None)
-            self._correlator.abandon(aid)
-            tr.done = time.monotonic()
-            if tr.response is None:
-                tr.outcome = Outcome.TIMEOUT
-                tr.note = f"no response within {limit:g} s"
-            else:
-                tr.outcome = Outcome.INCOMPLETE
-                tr.note = f"list not complete after {limit:g} s ({len(tr.items)} items so far)"
-        return tr
+        return await self._sender.exchange(action, timeout, internal)
+
+    def _fail_pending(self, note: str) -> None:
+        self._sender.fail_pending(note)
 
     async def _read_loop(self, reader: asyncio.StreamReader, parser: Parser) -> str:
         reason = await self._read_until_end(reader, parser)
