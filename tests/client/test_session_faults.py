@@ -164,6 +164,30 @@ async def test_timeout_is_reported_not_raised(fake: FakeAmi) -> None:
         await session.close()
 
 
+async def test_a_list_cut_short_by_the_deadline_is_incomplete_not_a_timeout(fake: FakeAmi) -> None:
+    """The response came and said a list follows; one item came, the end never did."""
+    session, _, _, _ = make(fake)
+    await session.open()
+    try:
+        sending = asyncio.create_task(
+            session.send(Action.of("Hold", ActionID="list-1"), timeout=0.5)
+        )
+        while not fake.actions("Hold"):
+            await asyncio.sleep(0.01)
+        fake.push(
+            b"Response: Success\r\nActionID: list-1\r\nEventList: start\r\n"
+            b"Message: Channels will follow\r\n\r\n"
+            b"Event: CoreShowChannel\r\nActionID: list-1\r\nChannel: PJSIP/1-1\r\n\r\n"
+        )
+        tr = await sending
+        assert tr.outcome is Outcome.INCOMPLETE
+        assert tr.note == "list not complete after 0.5 s (1 items so far)"
+        assert [item.name for item in tr.items] == ["CoreShowChannel"]
+        assert (await session.send(Action("Ping"))).ok  # the session goes on
+    finally:
+        await session.close()
+
+
 async def test_login_failure_and_not_ready(fake: FakeAmi) -> None:
     spec = ServerSpec(port=fake.port, user="u", secret="wrong", auth="plain")
     session = AmiSession(spec, timing=FAST)
