@@ -1,8 +1,9 @@
 """A packet's bytes to header pairs: decoding and splitting lines, nothing else.
 
-The bottom of the protocol package (it imports none of it), so that `Frame` can parse an event
-stored unparsed on first use and the packet builder (packet.py) can use the same rules, with
-no import going round in a loop. Rules pinned by tests/protocol/test_parser.py:
+The bottom of the protocol package (of it, only speedups.py, which imports nothing), so that
+`Frame` can parse an event stored unparsed on first use and the packet builder (packet.py) can
+use the same rules, with no import going round in a loop. Rules pinned by
+tests/protocol/test_parser.py:
 
 * Decoded once per packet, as UTF-8 with invalid bytes replaced and counted.
 * Split at the first colon only; exactly one space after it is dropped. A line with no colon,
@@ -11,8 +12,9 @@ no import going round in a loop. Rules pinned by tests/protocol/test_parser.py:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
+
+from amitui.protocol.speedups import speedup
 
 Header = tuple[str, str]
 
@@ -51,20 +53,15 @@ def split_lines_py(text: str) -> tuple[list[Header], list[str]]:
     return headers, loose
 
 
-def _speedup() -> Callable[[str], tuple[list[Header], list[str]]] | None:
-    """The C version of `split_lines` (amitui/protocol/_lines.c), when it was built and not
-    turned off with AMITUI_PURE_PYTHON=1; the two give the same answers
-    (tests/protocol/test_lines_speedup.py)."""
-    if os.environ.get("AMITUI_PURE_PYTHON"):
-        return None
-    try:
-        from amitui.protocol._lines import split_lines as fast
-    except ImportError:
-        return None
+def _load_c() -> Callable[[str], tuple[list[Header], list[str]]]:
+    """The C version of `split_lines` (amitui/protocol/_lines.c); the two give the same
+    answers (tests/protocol/test_lines_speedup.py)."""
+    from amitui.protocol._lines import split_lines as fast
+
     return fast
 
 
-split_lines = _speedup() or split_lines_py
+split_lines = speedup(_load_c) or split_lines_py
 SPEEDUP = split_lines is not split_lines_py  # the benchmarks print which one ran
 
 

@@ -16,24 +16,21 @@ objects stay tracked: the same results, with longer collector pauses.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
+
+from amitui.protocol.speedups import speedup
 
 
 def untrack_py(objects: list[Any]) -> None:
     """Pure Python cannot untrack an object: they stay tracked, which is always correct."""
 
 
-def _speedup() -> Callable[[list[Any]], None] | None:
-    if os.environ.get("AMITUI_PURE_PYTHON"):
-        return None
-    try:
-        from amitui.store._untrack import untrack as fast
-    except ImportError:
-        return None
+def _load_c() -> Callable[[list[Any]], None]:
+    from amitui.store._untrack import untrack as fast
+
     return fast
 
 
-untrack = _speedup() or untrack_py
+untrack = speedup(_load_c) or untrack_py
 SPEEDUP = untrack is not untrack_py  # the benchmarks print whether it ran
