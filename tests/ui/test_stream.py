@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App, ComposeResult
 
 from amitui.protocol import Frame, Parser
@@ -161,3 +163,32 @@ async def test_drawing_rows_does_not_keep_parsed_headers_on_stored_events() -> N
         assert "PJSIP/1007-0001" in screen_text(app)  # drawn
         stored = [e.frame for e in app.ring if isinstance(e, StoredEvent)]
         assert stored and all(f._headers is None for f in stored)  # still unparsed
+
+
+async def test_new_rows_reach_the_scrollbar_without_laying_out_the_screen() -> None:
+    """A layout re-arranges every widget of the console (~25 ms each, bench/console.py), and
+    while the ring fills every tick brings rows: they change only the stream's scrollable
+    height, which its scrollbar shows. Crossing the pane's height still shows the bar."""
+    app = Host()
+    async with app.run_test(size=(100, 12)) as pilot:
+        stream = app.query_one(EventStream)
+        app.add(3)
+        await pilot.pause()
+        assert not stream.show_vertical_scrollbar
+        app.add(50, start=3)
+        await pilot.pause()
+        assert stream.show_vertical_scrollbar and stream.vertical_scrollbar.region.height > 0
+        layouts = 0
+        lay_out = app.screen._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            nonlocal layouts
+            layouts += 1
+            lay_out(*args, **kwargs)
+
+        app.screen._refresh_layout = counted
+        app.add(30, start=53)
+        await pilot.pause()
+        assert layouts == 0
+        assert stream.virtual_size.height == stream.vertical_scrollbar.window_virtual_size == 83
+        assert "PJSIP/1082-0001" in screen_text(app)  # still following: the newest is drawn

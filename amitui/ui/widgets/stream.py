@@ -19,7 +19,7 @@ from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -201,6 +201,7 @@ class EventStream(ScrollView, can_focus=True):
         self._origin: OriginOf | None = None
         self._origin_width = 0
         self._origin_styles: dict[str | None, Style] = {}
+        self._draw_style: Style | None = None  # rich_style while a draw is under way
 
     # -- data -------------------------------------------------------------------------------
 
@@ -211,7 +212,7 @@ class EventStream(ScrollView, can_focus=True):
             return False
         selected = self.selected_seq
         self.rows = rows
-        self.virtual_size = Size(max(self._widest, self.size.width), len(rows))
+        self._resize_virtual(Size(max(self._widest, self.size.width), len(rows)))
         moved = False
         if selected is not None:
             index = bisect_left(rows, selected)
@@ -233,6 +234,17 @@ class EventStream(ScrollView, can_focus=True):
                 # and Textual stops a message at the parent that was current when it was made.
                 self.call_later(self._announce, entry)
         return True
+
+    def _resize_virtual(self, size: Size) -> None:
+        """Set the scrollable size without laying out the whole screen. Assigning
+        `virtual_size` does that (a layout reactive): the stream's own box never changes with
+        its row count, yet while the ring fills every tick with news re-arranged all of the
+        console's widgets, ~25 ms each (bench/console.py). Only the scrollbars need telling."""
+        if size == self.virtual_size:
+            return
+        self.set_reactive(EventStream.virtual_size, size)
+        self._scroll_update(size)  # shows or hides the scrollbars (a layout, rarely), sizes them
+        self.refresh()
 
     def _announce(self, entry: Entry) -> None:
         self.post_message(self.Selected(entry))
@@ -328,23 +340,33 @@ class EventStream(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style, once a draw: `rich_style` walks every ancestor's styles, and
+        # each row took it twice (bench/console.py).
+        self._draw_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._draw_style = None
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.size.width
+        base = self.rich_style if self._draw_style is None else self._draw_style
         if index >= len(self.rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         seq = self.rows[index]
         strip = self._line(seq)
-        base = self.rich_style
+        style = base
         if index == self.cursor:
             # Under the widget's own style, so the cursor's background wins over the pane's
             # while each segment keeps its colour (a style applied later only fills gaps).
             cursor = self.get_component_rich_style("event-stream--cursor")
             strip = strip.apply_style(cursor)
-            base = base + cursor
-        strip = strip.apply_style(self.rich_style)
+            style = base + cursor
+        strip = strip.apply_style(base)
         strip = strip.crop(self.scroll_offset.x, self.scroll_offset.x + width)
-        return strip.extend_cell_length(width, base)
+        return strip.extend_cell_length(width, style)
 
     def _line(self, seq: int) -> Strip:
         """The row's strip, new at each draw from its cached segments. A cached Strip kept
@@ -358,7 +380,7 @@ class EventStream(ScrollView, can_focus=True):
             cached = (segments, Segment.get_line_length(segments))
             if cached[1] > self._widest:
                 self._widest = cached[1]
-                self.virtual_size = Size(self._widest, len(self.rows))
+                self._resize_virtual(Size(self._widest, len(self.rows)))
             self._cache.set(seq, cached)
         return Strip(*cached)
 
