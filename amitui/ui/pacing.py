@@ -33,13 +33,16 @@ ANALYSE_SECONDS_BEHIND = 0.08
 
 
 # Under a flood (this many events or more since the last tick's work) a tick does its work,
-# tracing and redrawing, at most every FLOOD_TICK_SECONDS; a trickle is still shown at the
-# next tick. Nobody reads 1,000 new rows in 50 ms, so a redraw every 20 Hz tick of a flood
-# is work nobody sees; the time goes to tracing and keys instead. A working tick traces for
-# the ticks it let go as well, so tracing keeps its share of the time. (Comparing CPU between
-# runs needs tracing to have kept up in both: bench/console.py prints what is left.)
+# tracing and redrawing, at most every FLOOD_TICK_SECONDS (~5 redraws a second); a trickle is
+# still shown at the next tick. Nobody reads 1,000 new rows in 50 ms, so a redraw at every
+# 20 Hz tick of a flood is work nobody sees; the time goes to tracing and keys instead, and a
+# key's own redraw is never held back. A working tick traces for the ticks it let go as well,
+# so tracing keeps its share of the time. At 20,000 events/s a redraw every other tick cost
+# 10-12 points of a core more than every fourth, with every event traced in both
+# (bench/console.py; comparing CPU between runs needs tracing to have kept up in both, and
+# the bench prints what is left).
 FLOOD_EVENTS = 500
-FLOOD_TICK_SECONDS = 0.09  # every other 20 Hz tick: under 0.1 s, so that jitter cannot skip two
+FLOOD_TICK_SECONDS = 0.19  # every fourth 20 Hz tick: under 0.2 s, so that jitter cannot skip five
 
 
 class Ticks:
