@@ -53,7 +53,7 @@ from textual import events
 
 from amitui.client import Phase, ServerSpec
 from amitui.protocol import lines
-from amitui.store import StoredEvent, untrack
+from amitui.store import StoredEvent, callheaders, untrack
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.widgets.stream import EventStream
 
@@ -299,7 +299,11 @@ def report(args: argparse.Namespace, fig: Figures) -> int:
     )
     split = "C speed-up (amitui/protocol/_lines.c)" if lines.SPEEDUP else "pure Python"
     kept = "untracked (amitui/store/_untrack.c)" if untrack.SPEEDUP else "tracked (pure Python)"
-    print(f"header split: {split}; stored events {kept}; AMITUI_PURE_PYTHON=1 runs pure Python")
+    traced = "C (amitui/store/_callscan.c)" if callheaders.SPEEDUP else "pure Python"
+    print(
+        f"header split: {split}; stored events {kept}; call tracing's header scan: {traced}; "
+        "AMITUI_PURE_PYTHON=1 runs pure Python"
+    )
     lossless = (
         sent == fig.received
         and fig.received == fig.in_ring + fig.evicted

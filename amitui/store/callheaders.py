@@ -12,6 +12,9 @@ once and remembered (bounded), since the same few dozen repeat in every event.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from amitui.protocol.speedups import speedup
 
 # The channel snapshot headers a call's summary uses (the first of each, as sent), and
 # FullyBooted's Uptime. The channel's own Channel and Uniqueid come with roles, below.
@@ -69,3 +72,65 @@ def local_half(name: str) -> tuple[str, str] | None:
     if name.startswith("Local/") and name[-2:] in (";1", ";2"):
         return name[:-2], name[-1]
     return None
+
+
+Scanned = tuple[
+    list[str], list[str], dict[str, str], dict[str, str], list[tuple[str, str, str]], str | None
+]
+
+
+def scan_py(
+    headers: tuple[tuple[str, str], ...],
+    kinds: dict[str, tuple[int, str]],
+    classify: Callable[[str], tuple[int, str]],
+) -> Scanned:
+    """What tracing reads of an event, in one pass over its headers: the channel ids
+    (Uniqueids, and each role's first), the chain ids (Linkedids), the summary fields and the
+    role-less channel's name (`Channel`), the Local channel halves (role, base, half), and the
+    bridge. Empty values, and ids like `<null>`, are no one's. `kinds` is KINDS, `classify`
+    kind_of (for names not in it yet). _callscan.c does the same in C."""
+    uniqueids: list[str] = []
+    linkedids: list[str] = []
+    fields: dict[str, str] = {}
+    uid_of: dict[str, str] = {}  # role -> Uniqueid; "" is the event's own channel
+    locals_: list[tuple[str, str, str]] = []
+    bridge = None
+    for k, v in headers:
+        if not v:
+            continue
+        info = kinds.get(k)
+        kind, role = info if info is not None else classify(k)
+        if not kind:
+            continue
+        if kind == FIELD:
+            if k not in fields:
+                fields[k] = v
+        elif kind == UID:
+            if v[0] != "<":
+                uniqueids.append(v)
+                if role not in uid_of:
+                    uid_of[role] = v
+        elif kind == LID:
+            if v[0] != "<":
+                linkedids.append(v)
+        elif kind == CHAN:
+            if not role and "Channel" not in fields:
+                fields["Channel"] = v
+            if (local := local_half(v)) is not None:
+                locals_.append((role, *local))
+        else:
+            bridge = v
+    return uniqueids, linkedids, fields, uid_of, locals_, bridge
+
+
+def _load_c() -> Callable[
+    [tuple[tuple[str, str], ...], dict[str, tuple[int, str]], Callable[[str], tuple[int, str]]],
+    Scanned,
+]:
+    from amitui.store._callscan import scan as fast
+
+    return fast
+
+
+scan = speedup(_load_c) or scan_py
+SPEEDUP = scan is not scan_py  # the benchmarks print whether it ran

@@ -41,17 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from amitui.protocol import Frame, FrameKind
-from amitui.store.callheaders import (
-    CHAN,
-    FIELD,
-    KINDS,
-    LID,
-    UID,
-    is_id,
-    kind_of,
-    local_half,
-    uid_counter,
-)
+from amitui.store.callheaders import KINDS, LID, UID, is_id, kind_of, scan, uid_counter
 from amitui.store.filter import EventFilter, Op, Term
 
 MAX_CALLS = 2000
@@ -228,38 +218,9 @@ class CallTracker:
         if frame.kind is not FrameKind.EVENT:
             return None
         event = frame.name
-        uniqueids: list[str] = []
-        linkedids: list[str] = []
-        fields: dict[str, str] = {}
-        uid_of: dict[str, str] = {}  # role -> Uniqueid; "" is the event's own channel
-        locals_: list[tuple[str, str, str]] = []  # (role, base, half)
-        bridge = None
-        kinds = KINDS
-        for k, v in headers if headers is not None else frame.peek_headers():
-            if not v:
-                continue
-            info = kinds.get(k)
-            kind, role = info if info is not None else kind_of(k)
-            if not kind:
-                continue
-            if kind == FIELD:
-                if k not in fields:
-                    fields[k] = v
-            elif kind == UID:
-                if v[0] != "<":  # `<null>`: a failed Originate's, no channel's id
-                    uniqueids.append(v)
-                    if role not in uid_of:
-                        uid_of[role] = v
-            elif kind == LID:
-                if v[0] != "<":
-                    linkedids.append(v)
-            elif kind == CHAN:
-                if not role and "Channel" not in fields:
-                    fields["Channel"] = v
-                if v.startswith("Local/") and (local := local_half(v)) is not None:
-                    locals_.append((role, *local))
-            else:
-                bridge = v
+        uniqueids, linkedids, fields, uid_of, locals_, bridge = scan(
+            headers if headers is not None else frame.peek_headers(), KINDS, kind_of
+        )
         if event in ("FullyBooted", "Shutdown"):
             self._server_event(event, received, fields.get("Uptime", ""))
             return None
