@@ -6,7 +6,9 @@ channel name (`Channel`, `DestChannel`, `Channel1`…), the event's bridge (`Bri
 field a call's summary shows, or nothing to tracing. `role` pairs a channel name with its id
 in the same event: Channel/Uniqueid "", DestChannel/DestUniqueid "dest",
 LocalOneChannel/LocalOneUniqueid "localone", Channel1/Uniqueid1 "1". Names are classified
-once and remembered (bounded), since the same few dozen repeat in every event.
+once and remembered (bounded), since the same few dozen repeat in every event. `scan` reads
+what tracing needs of an event in one pass over its headers (in C when it was built:
+_callscan.c).
 """
 
 from __future__ import annotations
