@@ -1,9 +1,7 @@
 """The optional C split (amitui/protocol/_lines.c) gives exactly the pure-Python split's answers:
 on recorded Asterisk events, on hostile text, and on generated text full of the characters the
-rules turn on (colon, space, CR, LF) in every string width.
-
-Where no C compiler was available the extension is missing and these tests skip, unless
-AMITUI_REQUIRE_SPEEDUPS is set (CI sets it: there the speed-up must have been built)."""
+rules turn on (colon, space, CR, LF) in every string width. Without a C compiler they skip
+(tests/speedup_support.py)."""
 
 from __future__ import annotations
 
@@ -17,13 +15,9 @@ from hypothesis import strategies as st
 from amitui.protocol import lines
 from amitui.protocol.lines import decode, split_lines_py
 from tests.hostile import HUGE, POISON, events
+from tests.speedup_support import built
 
-try:
-    from amitui.protocol._lines import split_lines as split_lines_c
-except ImportError:  # pragma: no cover - a machine without a C compiler
-    if os.environ.get("AMITUI_REQUIRE_SPEEDUPS"):
-        raise
-    pytest.skip("the C speed-up was not built here", allow_module_level=True)
+split_lines_c = built("amitui.protocol._lines").split_lines
 
 RECORDED = Path(__file__).parents[2] / "bench" / "data" / "asterisk22-events.bin"
 
@@ -86,4 +80,4 @@ def test_the_package_uses_the_speedup() -> None:
 
 def test_a_str_is_required() -> None:
     with pytest.raises(TypeError):
-        split_lines_c(b"Key: value\r\n")  # type: ignore[arg-type]
+        split_lines_c(b"Key: value\r\n")

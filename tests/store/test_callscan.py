@@ -1,10 +1,8 @@
 """The optional C scan (amitui/store/_callscan.c) gives exactly the pure-Python scan's answers
 (amitui/store/callheaders.py scan_py): on recorded Asterisk events, on hostile ones, and on
 generated headers full of what the rules turn on (ids in every role, `<null>`, Local channel
-halves, empty values, names classified on first sight), in every string width.
-
-Where no C compiler was available the extension is missing and these tests skip, unless
-AMITUI_REQUIRE_SPEEDUPS is set (CI sets it: there the speed-up must have been built)."""
+halves, empty values, names classified on first sight), in every string width. Without a C
+compiler they skip (tests/speedup_support.py)."""
 
 from __future__ import annotations
 
@@ -19,13 +17,9 @@ from amitui.protocol import Parser
 from amitui.store import callheaders
 from amitui.store.callheaders import scan_py
 from tests.hostile import POISON, events
+from tests.speedup_support import built
 
-try:
-    from amitui.store._callscan import scan as scan_c
-except ImportError:  # pragma: no cover - a machine without a C compiler
-    if os.environ.get("AMITUI_REQUIRE_SPEEDUPS"):
-        raise
-    pytest.skip("the C speed-up was not built here", allow_module_level=True)
+scan_c = built("amitui.store._callscan").scan
 
 RECORDED = Path(__file__).parents[2] / "bench" / "data" / "asterisk22-events.bin"
 Headers = tuple[tuple[str, str], ...]
@@ -102,7 +96,7 @@ def test_generated_headers(headers: list[tuple[str, str]]) -> None:
 )
 def test_anything_else_is_refused(headers: object, kinds: dict[str, object]) -> None:
     with pytest.raises(TypeError):
-        scan_c(headers, kinds, callheaders._classify)  # type: ignore[arg-type]
+        scan_c(headers, kinds, callheaders._classify)
 
 
 def test_a_classifier_error_comes_through() -> None:
