@@ -15,8 +15,9 @@ app, so those stay here, each one call into its part.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, ComposeResult, SystemCommand
@@ -29,7 +30,14 @@ from amitui.client.interface import SessionLike
 from amitui.config import Profile
 from amitui.protocol import Action
 from amitui.protocol.safetext import shown
-from amitui.store import ActionHistory, EventRing, FilteredView, GapMarker, StoredEvent
+from amitui.store import (
+    ActionHistory,
+    Entry,
+    EventRing,
+    FilteredView,
+    GapMarker,
+    StoredEvent,
+)
 from amitui.store.catalog import EventCatalog
 from amitui.ui import keymap, pacing, safe, theming
 from amitui.ui.app_settings import Settings
@@ -108,6 +116,9 @@ class AmiApp(App[int]):
         self.event_docs = SessionEventDocs(self.fleet.session)
         self.key_hints = keymap.KeyHints(self.settings.keymap)  # what every "press X" names
         self.ticks = pacing.Ticks()  # which ticks work (fewer under a flood)
+        # What waits for the composer and the inspector (None once they are mounted).
+        self._lower_waiting: list[Callable[[], object]] | None = []
+        self._lower_mounting: asyncio.Event | None = None  # set when that mount is done
         self._make_parts()
 
     def _make_parts(self) -> None:
@@ -158,9 +169,7 @@ class AmiApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), id="title", markup=False)
         yield StreamPane(self.view, keys=self.key_hints, id="stream-pane")
-        with Horizontal(id="lower"):
-            yield ActionComposer(self.docs, id="composer")
-            yield ResponseInspector(id="inspector")
+        yield Horizontal(id="lower")  # the composer and the inspector: see _mount_lower
         yield StatusBar(id="status")
         yield Footer()
 
@@ -197,9 +206,9 @@ class AmiApp(App[int]):
                 title.add_class("-profile-color")
             except Exception:
                 safe.notify(self, f"profile color {color!r} is not a colour", severity="warning")
-        self.servers.title_composer()
         self.servers.sync()
         self.query_one(EventStream).focus()
+        self.call_after_refresh(self._mount_lower)
         self.tools.load_history()
         if self.settings.hint:
             self.notify(self.settings.hint, title="Demo PBX", timeout=30, markup=False)
@@ -207,6 +216,46 @@ class AmiApp(App[int]):
         self.set_interval(0.5, self.servers.update_status, name="status")
         self.set_interval(0.5, self.live_view.tick, name="live")
         self.servers.start_sessions()
+
+    async def _mount_lower(self) -> None:
+        """The composer and the inspector, mounted once the first screen is drawn: building
+        them (their styles, tabs, tables and form) delayed the first screen by 60-75 ms in
+        a 120x40 terminal (bench/startup.py). What needs them sooner waits (`with_lower`)."""
+        if not self.is_running:
+            return  # quit before the first screen was even drawn
+        self._lower_mounting = mounting = asyncio.Event()
+        try:
+            await self.query_one("#lower", Horizontal).mount_all(
+                [ActionComposer(self.docs, id="composer"), ResponseInspector(id="inspector")]
+            )
+        finally:
+            mounting.set()
+        self.servers.lower_mounted()
+        waiting, self._lower_waiting = self._lower_waiting, None
+        for then in waiting or ():
+            then()
+
+    @property
+    def lower_ready(self) -> bool:
+        """The composer and the inspector are mounted (_mount_lower)."""
+        return self._lower_waiting is None
+
+    def with_lower(self, then: Callable[[], object]) -> None:
+        """Run `then` once the composer and the inspector are there: at once, unless a key
+        came within the first screen's few milliseconds."""
+        if self._lower_waiting is None:
+            then()
+        else:
+            self._lower_waiting.append(then)
+
+    async def _shutdown(self) -> None:
+        # Textual's own shutdown, once a mount of the composer and the inspector under way is
+        # done: torn down half-built, Textual fails inside their mount (a ValueError from the
+        # tabs). A key that quits waits for it anyway (_mount_lower runs in the app's queue);
+        # a shutdown from outside that queue (run_test's, in tests) did not.
+        if self._lower_mounting is not None:
+            await self._lower_mounting.wait()
+        await super()._shutdown()
 
     async def on_unmount(self) -> None:
         """Log off politely and stop the demo PBX, so nothing is left half-open."""
@@ -261,11 +310,14 @@ class AmiApp(App[int]):
     # -- panes talking to each other --------------------------------------------------------
 
     def on_event_stream_selected(self, message: EventStream.Selected) -> None:
+        self.with_lower(lambda: self._inspect(message.entry))
+
+    def _inspect(self, entry: Entry) -> None:
         inspector = self.query_one(ResponseInspector)
-        if isinstance(message.entry, StoredEvent):
-            inspector.show_event(message.entry)
-        elif isinstance(message.entry, GapMarker):
-            inspector.show_gap(message.entry)
+        if isinstance(entry, StoredEvent):
+            inspector.show_event(entry)
+        elif isinstance(entry, GapMarker):
+            inspector.show_gap(entry)
 
     def on_event_stream_follow_changed(self, _: EventStream.FollowChanged) -> None:
         self.servers.update_status()  # the pane retitles itself
@@ -289,7 +341,7 @@ class AmiApp(App[int]):
         self.query_one(EventStream).focus()
 
     def action_focus_composer(self) -> None:
-        self.query_one(ActionComposer).focus_picker()
+        self.with_lower(lambda: self.query_one(ActionComposer).focus_picker())
 
     def action_types(self) -> None:
         def closed(_: None) -> None:
@@ -306,14 +358,14 @@ class AmiApp(App[int]):
         self.tools.prepare_for_channel("Redirect")
 
     def action_prepare(self, name: str, headers: list[tuple[str, str]]) -> None:
-        self.query_one(ActionComposer).prepare(name, headers)
+        self.with_lower(lambda: self.query_one(ActionComposer).prepare(name, headers))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.replay_keys.check(action)
 
     def action_originate(self) -> None:
         self.servers.target_selected()
-        self.query_one(ActionComposer).prepare("Originate")
+        self.with_lower(lambda: self.query_one(ActionComposer).prepare("Originate"))
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -66,6 +66,7 @@ class ServerParts:
         session_factory: SessionFactory, demo_starter: DemoStarter | None, demo: bool,
     ) -> None:  # fmt: skip
         self.host = host  # the widgets, workers, screens and toasts
+        self._lower_in = False  # the composer and the inspector are mounted (lower_mounted)
         self.fleet = fleet
         self.bridge = bridge
         self.ring = ring
@@ -117,13 +118,12 @@ class ServerParts:
         member = self.fleet.members.get(message.server) or self.fleet.first
         self._note_state(member, state)
         self.update_status()
-        if not self.host.is_running or not self.host.query(ActionComposer):
+        if not self.host.is_running or not self.host.query("#lower"):
             return  # shutting down
         if state.phase is Phase.READY:
             member.connected_once = True
             if not member.commands_loaded and member is self.fleet.member():
-                member.commands_loaded = True
-                self.host.query_one(ActionComposer).refresh_commands()
+                self._load_commands(member)
         elif state.phase is Phase.FAILED:
             title = f"AMI {member.label}" if self.fleet.several else "AMI"
             reason = state.reason or "connection failed"
@@ -159,7 +159,8 @@ class ServerParts:
         self._origins_known = known
         stream = self.host.query_one(EventStream)
         stream.show_origins(fleet.origin_of if known else None, fleet.label_width())
-        self.host.query_one(ActionComposer).several_servers = bool(known)
+        if (composer := self._composer()) is not None:
+            composer.several_servers = bool(known)
         self.title_composer()
 
     # -- status -----------------------------------------------------------------------------
@@ -198,9 +199,31 @@ class ServerParts:
 
     # -- which server actions go to ---------------------------------------------------------
 
+    def _composer(self) -> ActionComposer | None:
+        """The composer; None until it is mounted, just after the first screen (AmiApp)."""
+        return self.host.query_one(ActionComposer) if self._lower_in else None
+
+    def lower_mounted(self) -> None:
+        """The composer and the inspector are in: what they missed while the first screen
+        was drawn (the servers known, the action list of a server already logged in)."""
+        self._lower_in = True
+        self.host.query_one(ActionComposer).several_servers = bool(self._origins_known)
+        self.title_composer()
+        member = self.fleet.member()
+        if member.state.phase is Phase.READY and not member.commands_loaded:
+            self._load_commands(member)
+
+    def _load_commands(self, member: Member) -> None:
+        composer = self._composer()
+        if composer is not None:  # else lower_mounted does it
+            member.commands_loaded = True
+            composer.refresh_commands()
+
     def title_composer(self) -> None:
         """'Compose (a)' with one server; 'Compose on pbx-b (a)' with several."""
-        composer = self.host.query_one(ActionComposer)
+        composer = self._composer()
+        if composer is None:
+            return  # titled when it is mounted
         key = self.key_hints.key("app.focus-composer")
         if not self.fleet.several:
             composer.border_title = Content(f"Compose ({key})")
@@ -219,11 +242,9 @@ class ServerParts:
         self.fleet.target = target
         self.title_composer()
         member = self.fleet.member()
+        member.commands_loaded = False  # loaded once it is ready
         if member.state.phase is Phase.READY:
-            member.commands_loaded = True
-            self.host.query_one(ActionComposer).refresh_commands()
-        else:
-            member.commands_loaded = False  # loaded once it is ready
+            self._load_commands(member)
 
     def next_server(self) -> None:
         """The composer's key for the next server: actions go there from now on."""
@@ -319,6 +340,8 @@ class ServerParts:
 
     def refresh_transcript(self) -> None:
         """Redraw the shown action when later frames arrived for it (OriginateResponse…)."""
+        if not self._lower_in:
+            return  # not mounted yet: nothing shown
         inspector = self.host.query_one(ResponseInspector)
         tr = inspector.subject
         if isinstance(tr, Transcript):

@@ -89,7 +89,8 @@ async def test_an_originate_confirmed_on_b_reaches_only_b(fakes: tuple[FakeAmi, 
     a, b = fakes
     app = two_server_app(a, b)
     async with app.run_test(size=(160, 45)) as pilot:
-        await until(pilot, lambda: both_ready(app), "both logged in")
+        # The composer is mounted just after the first screen: these servers may be quicker.
+        await until(pilot, lambda: both_ready(app) and app.lower_ready, "both logged in")
         composer = app.query_one(ActionComposer)
         assert "Compose on pbx-a" in str(composer.border_title)
         await pilot.press("a", "ctrl+t")  # the composer's key: the next server

@@ -166,8 +166,8 @@ class ActionComposer(Vertical):
     def _mount_hidden(self) -> None:
         """Mount what the first screen does not show (display: none until used) just after
         it is drawn, or at once if needed sooner: the console opens faster without them."""
-        if self._hidden_mounted:
-            return
+        if self._hidden_mounted or not self.app.is_running:
+            return  # (a console quitting in its first tenth of a second: nothing to show)
         self._hidden_mounted = True
         self.mount(OptionList(id="composer-matches", compact=True), after="#composer-picker")
         self.mount(SafeTextArea(id="composer-raw", compact=True, soft_wrap=False),

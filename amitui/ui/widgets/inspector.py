@@ -155,8 +155,8 @@ class ResponseInspector(Widget):
         """The views the first screen does not show: mounted just after it is drawn, or at
         once when something needs them sooner. Two text areas and a table, styled at mount,
         were a fifth of the console's time to its first screen (bench/startup.py)."""
-        if self._views_mounted:
-            return
+        if self._views_mounted or not self.app.is_running:
+            return  # (a console quitting in its first tenth of a second: nothing to show)
         self._views_mounted = True
         output = TextArea(id="inspector-output", read_only=True, soft_wrap=False)
         self.query_one("#inspector-headers", TabPane).mount(output)
