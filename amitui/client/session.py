@@ -1,7 +1,7 @@
 """One AMI session's connection, for its whole life: open, log in, run, back off and reconnect,
 keep alive, close, and the state it reports. Where the frames of each read go is the Router's
 room (amitui/client/routing.py); how an action is written and its answer awaited is the
-Sender's (amitui/client/sending.py).
+Sender's (amitui/client/sending.py); the banner and the login are amitui/client/login.py's.
 
 Theory of operation
 -------------------
@@ -34,10 +34,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from amitui.client.behind_proxy import ProxyAware
 from amitui.client.errors import ConnectError, LoginError
+from amitui.client.login import await_banner, log_in
 from amitui.client.policy import ActionPolicy
 from amitui.client.proxy import BannerPrelude, Upstreams
 from amitui.client.routing import WATCHED_EVENTS as WATCHED_EVENTS  # bench/ingest.py's import
@@ -64,12 +64,10 @@ from amitui.protocol import (
     Frame,
     Parser,
     Role,
-    challenge_key,
 )
 from amitui.protocol.correlator import REMEMBERED_ACTIONS
 from amitui.protocol.parser import DEFAULT_MAX_FRAME
 from amitui.protocol.recent import RecentMap
-from amitui.protocol.safetext import shown
 
 
 class AmiSession(ProxyAware):
@@ -282,48 +280,13 @@ class AmiSession(ProxyAware):
 
     async def _await_banner(self) -> None:
         assert self._banner_seen is not None and self._reader_task is not None
-        where = self.spec.address
-        waiters: set[asyncio.Future[Any]] = {self._banner_seen, self._reader_task}
-        done, _ = await asyncio.wait(
-            waiters,
-            timeout=self.timing.connect_timeout,
-            return_when=asyncio.FIRST_COMPLETED,
+        self.banner = await await_banner(
+            self._banner_seen, self._reader_task, self.spec.address, self.timing.connect_timeout
         )
-        if self._banner_seen in done:
-            self.banner = self._banner_seen.result()  # raises ConnectError for a non-banner
-            self._set(Phase.CONNECTING)
-            return
-        if self._reader_task in done:
-            raise ConnectError(
-                f"{where} closed the connection before the AMI banner "
-                "(too many unauthenticated sessions, or not an AMI port?)"
-            )
-        raise ConnectError(
-            f"no AMI banner from {where} within {self.timing.connect_timeout:g} s "
-            "(is this an AMI port?)"
-        )
+        self._set(Phase.CONNECTING)
 
     async def _login(self) -> None:
-        spec = self.spec
-        where = f"login failed for {spec.user!r} at {spec.address}"
-        login: Action | None = None
-        if spec.auth in ("auto", "md5"):
-            tr = await self._send(Action.of("Challenge", AuthType="MD5"), None, internal=True)
-            challenge = tr.response.get("Challenge") if tr.response is not None else None
-            if tr.ok and challenge:
-                key = challenge_key(challenge, spec.secret)
-                login = Action.of(
-                    "Login", AuthType="MD5", Username=spec.user, Key=key, Events=spec.events
-                )
-            elif spec.auth == "md5":
-                raise LoginError(f"{where}: the server did not offer an MD5 challenge")
-        if login is None:
-            login = Action.of("Login", Username=spec.user, Secret=spec.secret, Events=spec.events)
-        tr = await self._send(login, None, internal=True)
-        if tr.outcome is Outcome.UNKNOWN:
-            raise ConnectError(f"{where}: the connection closed during login")
-        if not tr.ok:
-            raise LoginError(f"{where}: {shown(tr.message)}")  # the server's words
+        await log_in(self.spec, lambda action: self._send(action, None, internal=True))
 
     async def _connection_end(self) -> str:
         assert self._reader_task is not None
