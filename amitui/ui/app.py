@@ -15,7 +15,6 @@ app, so those stay here, each one call into its part.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -44,6 +43,7 @@ from amitui.ui.app_settings import Settings
 from amitui.ui.bridge import SessionDocs, StoreBridge
 from amitui.ui.fleet import Fleet, Target
 from amitui.ui.live_actions import LiveView
+from amitui.ui.lower import LowerPanes
 from amitui.ui.screens.why import SessionEventDocs
 from amitui.ui.servers import (
     DemoStarter,
@@ -116,9 +116,10 @@ class AmiApp(App[int]):
         self.event_docs = SessionEventDocs(self.fleet.session)
         self.key_hints = keymap.KeyHints(self.settings.keymap)  # what every "press X" names
         self.ticks = pacing.Ticks()  # which ticks work (fewer under a flood)
-        # What waits for the composer and the inspector (None once they are mounted).
-        self._lower_waiting: list[Callable[[], object]] | None = []
-        self._lower_mounting: asyncio.Event | None = None  # set when that mount is done
+        # The composer and the inspector, mounted just after the first screen (ui/lower.py).
+        self.lower = LowerPanes(self, lambda: [
+            ActionComposer(self.docs, id="composer"), ResponseInspector(id="inspector")
+        ])  # fmt: skip
         self._make_parts()
 
     def _make_parts(self) -> None:
@@ -169,7 +170,7 @@ class AmiApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Static(self.title_text(), id="title", markup=False)
         yield StreamPane(self.view, keys=self.key_hints, id="stream-pane")
-        yield Horizontal(id="lower")  # the composer and the inspector: see _mount_lower
+        yield Horizontal(id="lower")  # the composer and the inspector: see ui/lower.py
         yield StatusBar(id="status")
         yield Footer()
 
@@ -218,43 +219,20 @@ class AmiApp(App[int]):
         self.servers.start_sessions()
 
     async def _mount_lower(self) -> None:
-        """The composer and the inspector, mounted once the first screen is drawn: building
-        them (their styles, tabs, tables and form) delayed the first screen by 60-75 ms in
-        a 120x40 terminal (bench/startup.py). What needs them sooner waits (`with_lower`)."""
-        if not self.is_running:
-            return  # quit before the first screen was even drawn
-        self._lower_mounting = mounting = asyncio.Event()
-        try:
-            await self.query_one("#lower", Horizontal).mount_all(
-                [ActionComposer(self.docs, id="composer"), ResponseInspector(id="inspector")]
-            )
-        finally:
-            mounting.set()
-        self.servers.lower_mounted()
-        waiting, self._lower_waiting = self._lower_waiting, None
-        for then in waiting or ():
-            then()
+        await self.lower.mount(self.query_one("#lower", Horizontal), self.servers.lower_mounted)
 
     @property
     def lower_ready(self) -> bool:
-        """The composer and the inspector are mounted (_mount_lower)."""
-        return self._lower_waiting is None
+        """The composer and the inspector are mounted (ui/lower.py)."""
+        return self.lower.ready
 
     def with_lower(self, then: Callable[[], object]) -> None:
-        """Run `then` once the composer and the inspector are there: at once, unless a key
-        came within the first screen's few milliseconds."""
-        if self._lower_waiting is None:
-            then()
-        else:
-            self._lower_waiting.append(then)
+        self.lower.when_ready(then)
 
     async def _shutdown(self) -> None:
-        # Textual's own shutdown, once a mount of the composer and the inspector under way is
-        # done: torn down half-built, Textual fails inside their mount (a ValueError from the
-        # tabs). A key that quits waits for it anyway (_mount_lower runs in the app's queue);
-        # a shutdown from outside that queue (run_test's, in tests) did not.
-        if self._lower_mounting is not None:
-            await self._lower_mounting.wait()
+        # Textual's (private, and pinned in pyproject.toml): not while the composer and the
+        # inspector are half mounted (ui/lower.py).
+        await self.lower.wait_mounted()
         await super()._shutdown()
 
     async def on_unmount(self) -> None:
