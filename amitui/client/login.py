@@ -9,7 +9,10 @@ as functions of what they need so that the session keeps only the connection's l
 * The login: with `auth` "auto" or "md5" a Challenge is asked first, and the MD5 key sent
   instead of the secret when the server offers one; "md5" refuses to fall back to plain.
   A refusal is a LoginError (final: reconnecting would be refused again); a connection that
-  closes during login is a ConnectError (worth retrying).
+  closes during login is a ConnectError (worth retrying). So is a refusal that says nothing
+  of the credentials (TRANSIENT): Asterisk answers every action, Login too, with `Asterisk
+  is shutting down` while it stops, and a session reconnecting in that window (a graceful
+  restart with calls up lasts) took it as final and never tried again.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from amitui.protocol import Action, Frame, challenge_key
 from amitui.protocol.safetext import shown
 
 Send = Callable[[Action], Awaitable[Transcript]]
+# Refusals worth another try after the backoff: the server is stopping, or this user's
+# previous session is still open there (`allowmultiplelogin = no`).
+TRANSIENT = frozenset({"asterisk is shutting down", "login already in use"})
 
 
 async def await_banner(
@@ -53,6 +59,7 @@ async def log_in(spec: ServerSpec, send: Send) -> None:
     login: Action | None = None
     if spec.auth in ("auto", "md5"):
         tr = await send(Action.of("Challenge", AuthType="MD5"))
+        _retry_if_transient(tr, where)
         challenge = tr.response.get("Challenge") if tr.response is not None else None
         if tr.ok and challenge:
             key = challenge_key(challenge, spec.secret)
@@ -66,5 +73,11 @@ async def log_in(spec: ServerSpec, send: Send) -> None:
     tr = await send(login)
     if tr.outcome is Outcome.UNKNOWN:
         raise ConnectError(f"{where}: the connection closed during login")
+    _retry_if_transient(tr, where)
     if not tr.ok:
         raise LoginError(f"{where}: {shown(tr.message)}")  # the server's words
+
+
+def _retry_if_transient(tr: Transcript, where: str) -> None:
+    if not tr.ok and tr.message.strip().lower() in TRANSIENT:
+        raise ConnectError(f"{where}: {shown(tr.message)}")

@@ -84,3 +84,20 @@ async def test_the_banner_or_why_there_is_none() -> None:
     seen, reader = loop.create_future(), loop.create_future()
     with pytest.raises(ConnectError, match=r"no AMI banner from pbx:5038 within 0\.05 s"):
         await await_banner(seen, reader, "pbx:5038", 0.05)
+
+
+async def test_a_server_that_is_stopping_is_tried_again_not_given_up() -> None:
+    """Asterisk answers every action with `Asterisk is shutting down` while it stops: a
+    session reconnecting then took the Login's refusal as final and never came back (seen in
+    tests/integration/test_calls_real.py, a restart with a call up)."""
+    stopping = "Response: Error\nMessage: Asterisk is shutting down\n\n"
+    for auth in ("auto", "md5", "plain"):
+        with pytest.raises(ConnectError, match="shutting down"):
+            await log_in(spec(auth), Server(stopping, stopping).send)
+    in_use = "Response: Error\nMessage: Login Already In Use\n\n"
+    with pytest.raises(ConnectError, match="Already In Use"):
+        await log_in(spec("plain"), Server(in_use).send)
+    with pytest.raises(LoginError, match="Authentication failed"):  # still final
+        await log_in(
+            spec("plain"), Server("Response: Error\nMessage: Authentication failed\n\n").send
+        )

@@ -244,3 +244,41 @@ async def test_backoff_is_capped_and_attempts_are_visible(fake: FakeAmi) -> None
         await session.close()
         await asyncio.gather(runner, return_exceptions=True)
     assert session.state.phase is Phase.CLOSED
+
+
+class StoppingAmi(FakeAmi):
+    """A server that answers Login with `Asterisk is shutting down` while `stopping` is set,
+    as Asterisk does for every action until its listener closes."""
+
+    stopping = False
+
+    def _reply(self, frame: Frame) -> bytes | None:
+        if self.stopping and (frame.get("Action") or "").lower() == "login":
+            aid = frame.get("ActionID")
+            head = f"ActionID: {aid}\r\n" if aid else ""
+            return f"Response: Error\r\n{head}Message: Asterisk is shutting down\r\n\r\n".encode()
+        return super()._reply(frame)
+
+
+async def test_a_login_refused_while_asterisk_stops_is_tried_again() -> None:
+    """Reconnecting into a graceful shutdown got `Asterisk is shutting down` for the Login;
+    the session took it as a wrong password and gave up for good (FAILED)."""
+    fake = await StoppingAmi().start()
+    session, _, gaps, states = make(fake)
+    runner: asyncio.Task[None] | None = None
+    try:
+        await session.open()
+        runner = asyncio.create_task(session.run())
+        fake.stopping = True
+        fake.drop_all()
+        await until(lambda: len(fake.actions("Login")) >= 2)  # refused at least once
+        fake.stopping = False
+        await until(lambda: session.ready and len(gaps) == 2)
+        assert gaps[1].startswith("reconnected after")
+        assert not any(s.phase is Phase.FAILED for s in states)
+        assert any("shutting down" in (s.reason or "") for s in states)  # said while retrying
+    finally:
+        await session.close()
+        if runner is not None:
+            await asyncio.gather(runner, return_exceptions=True)
+        await fake.stop()
