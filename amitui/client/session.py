@@ -13,7 +13,8 @@ Theory of operation
 * A keepalive Ping runs every `ping_interval`; no Pong within `pong_deadline` means the peer is
   gone even if TCP has not noticed, and the connection is dropped and re-made.
 * `run()` reconnects with capped exponential backoff and jitter, and reports each gap through
-  `on_gap`, so the stream can mark where events were missed. A refused login is final.
+  `on_gap`, so the stream can mark where events were missed. A refused login is final,
+  unless the refusal says nothing of the credentials (the server stopping: login.py).
 * Behind AstManProxy (its banner says so) the connection outlives the Asterisk servers behind
   it: their restarts become gaps without a reconnect, and the versions come from CoreSettings.
   What the proxy changes in the byte stream is recognised in amitui/client/proxy.py.
