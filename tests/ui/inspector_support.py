@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.notifications import SeverityLevel
-from textual.widgets import DataTable, Static, TextArea
+from textual.widgets import DataTable, Static, TabbedContent, TextArea
 
 from amitui.client.transcript import Outcome, Transcript
 from amitui.protocol import Action, Correlator, Frame, Parser
@@ -122,12 +122,29 @@ def channels(n: int = 2) -> Transcript:
 # -- reading the widget -------------------------------------------------------------------------
 
 
+# The tabs behind Headers are filled when opened: a view is read the way a user sees it, with
+# its tab open.
+_TAB_OF = {
+    "inspector-raw-text": "inspector-raw",
+    "inspector-list-table": "inspector-list",
+    "inspector-timing": "inspector-timing-pane",
+}
+
+
+def _open_tab_of(inspector: ResponseInspector, widget_id: str) -> None:
+    tab = _TAB_OF.get(widget_id)
+    if tab is not None and inspector.query_one(TabbedContent).active != tab:
+        inspector.action_show_tab(tab)
+
+
 def table_rows(inspector: ResponseInspector, table_id: str) -> list[list[str]]:
+    _open_tab_of(inspector, table_id)
     table: DataTable[Text] = inspector.query_one(f"#{table_id}", DataTable)
     return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 def text_of(inspector: ResponseInspector, widget_id: str) -> str:
+    _open_tab_of(inspector, widget_id)
     widget = inspector.query_one(f"#{widget_id}")
     if isinstance(widget, TextArea):
         return widget.text

@@ -233,6 +233,7 @@ async def test_the_inspector_redraws_an_action_when_a_follow_up_comes() -> None:
         def timing() -> str:
             return str(inspector.query_one("#inspector-timing").render())
 
+        inspector.action_show_tab("inspector-timing-pane")  # filled when opened
         assert "Follow-ups none" in timing()
         aid = tr.action.action_id
         tr.exchange.follow_ups.append(reply(f"Event: OriginateResponse\nActionID: {aid}"))

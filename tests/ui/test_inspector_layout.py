@@ -20,8 +20,10 @@ from tests.ui.inspector_support import (
     channels,
     event,
     table_rows,
+    text_of,
     transcript,
 )
+from tests.ui.layout_support import Layouts
 
 # Two items of a real Asterisk 22 CoreShowChannels reply (a Local channel running Wait).
 _ITEM = """Event: CoreShowChannel
@@ -235,3 +237,67 @@ EventList: Complete
 ListItems: 2""",
     )
     assert tables.list_columns(mixed.items) == ["Event", "ObjectName"]
+
+
+# -- the tabs behind Headers: filled when opened ------------------------------------------------
+
+_OTHER = "Event: Hangup\nPrivilege: call,all\nChannel: PJSIP/{n}-00000009\nUniqueid: 17958.{n}"
+
+
+async def test_moving_from_event_to_event_lays_out_nothing() -> None:
+    """Each arrow key in the stream shows another event here. Filling the hidden tabs and
+    updating what did not change laid out the whole screen, several times a key."""
+    app = InspectorApp()
+    async with app.run_test(size=SIZE) as pilot:
+        inspector = app.query_one(ResponseInspector)
+        inspector.show_event(event(_OTHER.format(n=1), seq=1))
+        await pilot.pause()
+        layouts = Layouts(app)
+        for n in range(2, 6):
+            inspector.show_event(event(_OTHER.format(n=n), seq=n))
+            await pilot.pause()
+        assert layouts.count == 0
+        assert ["Channel", "PJSIP/5-00000009"] in table_rows(inspector, "inspector-headers-table")
+
+
+async def test_a_tab_opened_later_shows_what_is_selected_then() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=SIZE) as pilot:
+        inspector = app.query_one(ResponseInspector)
+        tabs = inspector.query_one(TabbedContent)
+        for n in range(1, 4):  # three rows passed by with only Headers open
+            inspector.show_event(event(_OTHER.format(n=n), seq=n))
+            await pilot.pause()
+        inspector.focus()
+        await pilot.press("2")
+        assert tabs.active == "inspector-raw"
+        assert "Channel: PJSIP/3-00000009" in text_of(inspector, "inspector-raw-text")
+        await pilot.press("1")
+        inspector.show_event(event(_OTHER.format(n=4), seq=4))
+        await pilot.pause()
+        await pilot.click("#--content-tab-inspector-timing-pane")  # the mouse, not a key
+        await pilot.pause()
+        assert tabs.active == "inspector-timing-pane"
+        assert "#4" in text_of(inspector, "inspector-timing")
+        await pilot.click("#--content-tab-inspector-raw")
+        await pilot.pause()
+        assert "Channel: PJSIP/4-00000009" in text_of(inspector, "inspector-raw-text")
+
+
+async def test_a_list_refilled_behind_another_tab_keeps_its_cursor_when_opened() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=SIZE) as pilot:
+        inspector = app.query_one(ResponseInspector)
+        tabs = inspector.query_one(TabbedContent)
+        reply = channels()
+        inspector.show_transcript(reply)
+        await pilot.pause()
+        table = inspector.query_one("#inspector-list-table", DataTable)
+        table.move_cursor(row=1, column=2)
+        inspector.focus()
+        await pilot.press("1")
+        inspector.show_transcript(reply)  # the same reply, refilled (more items came)
+        await pilot.pause()
+        await pilot.press("3")
+        assert tabs.active == "inspector-list"
+        assert table.cursor_coordinate == (1, 2)

@@ -86,8 +86,10 @@ async def test_the_console_evicts_by_size_and_says_so_at_80_columns() -> None:
 
         newest = ring.get(ring.last_seq)
         assert isinstance(newest, TruncatedEvent)
-        app.query_one(ResponseInspector).show_event(newest)
+        inspector = app.query_one(ResponseInspector)
+        inspector.show_event(newest)
         await pilot.pause()
+        inspector.action_show_tab("inspector-raw")  # the Raw tab is filled when opened
         raw = app.query_one("#inspector-raw-text", TextArea).text
         first, _, rest = raw.partition("\n")
         assert f"truncated, {newest.real_size:,} bytes" in first

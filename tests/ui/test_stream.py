@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import App, ComposeResult
 
 from amitui.protocol import Frame, Parser
@@ -11,6 +9,7 @@ from amitui.store import EventRing, FilteredView, StoredEvent
 from amitui.ui.theme import load_themes, variable_defaults
 from amitui.ui.widgets.stream import EventStream, family, summary
 from amitui.ui.widgets.stream_pane import StreamPane
+from tests.ui.layout_support import Layouts
 
 
 def frames(text: str) -> list[Frame]:
@@ -178,17 +177,9 @@ async def test_new_rows_reach_the_scrollbar_without_laying_out_the_screen() -> N
         app.add(50, start=3)
         await pilot.pause()
         assert stream.show_vertical_scrollbar and stream.vertical_scrollbar.region.height > 0
-        layouts = 0
-        lay_out = app.screen._refresh_layout
-
-        def counted(*args: Any, **kwargs: Any) -> None:
-            nonlocal layouts
-            layouts += 1
-            lay_out(*args, **kwargs)
-
-        app.screen._refresh_layout = counted
+        layouts = Layouts(app)
         app.add(30, start=53)
         await pilot.pause()
-        assert layouts == 0
+        assert layouts.count == 0
         assert stream.virtual_size.height == stream.vertical_scrollbar.window_virtual_size == 83
         assert "PJSIP/1082-0001" in screen_text(app)  # still following: the newest is drawn

@@ -21,6 +21,7 @@ from amitui.store import EventRing, StoredEvent
 from amitui.store.calls import Call, CallTracker
 from amitui.store.servers import CallBook
 from amitui.ui import safe
+from amitui.ui.widgets.steady import SteadyTable
 
 MAX_LANES = 8
 REFRESH_S = 1.0  # durations are shown in whole seconds
@@ -94,7 +95,7 @@ class CallsScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(HINT)
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield SteadyTable[Text](cursor_type="row", zebra_stripes=True)  # refilled live
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -24,6 +24,7 @@ from amitui.store import EventFilter, FilterError, parse_filter
 from amitui.store.live import LIVE, NOT_LOADED, RESYNCING, UNAVAILABLE, LiveTable, Row, select
 from amitui.ui import safe
 from amitui.ui.livesync import LiveSync
+from amitui.ui.widgets.steady import SteadyTable
 
 Send = Callable[[Action], None]
 Prepare = Callable[[str, list[tuple[str, str]]], None]
@@ -95,8 +96,8 @@ class LiveScreen(ModalScreen[None]):
 
     def _pane(self, table: LiveTable) -> TabPane:
         self._tabs.append(table.name)
-        grid: DataTable[Text] = DataTable(id=f"table-{table.name}", cursor_type="row",
-                                          zebra_stripes=True)  # fmt: skip
+        # Steady: the tables change at every tick while calls come and go.
+        grid = SteadyTable[Text](id=f"table-{table.name}", cursor_type="row", zebra_stripes=True)
         for column in table.columns:
             grid.add_column(column, key=column)
         return TabPane(table.title, grid, id=f"tab-{table.name}")

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Static, Tab, TabbedContent, TabPane, TextArea
 
 from amitui.client.transcript import Transcript
 from amitui.store import formats as export
@@ -27,6 +27,7 @@ from amitui.store.ring import GapMarker, StoredEvent
 from amitui.ui import clipboard, safe
 from amitui.ui.widgets import inspector_tables as tables
 from amitui.ui.widgets.inspector_tables import HeaderRow, Subject
+from amitui.ui.widgets.steady import SteadyTable, SteadyTextArea
 
 _TOAST_VALUE = 60  # a toast shows this much of a copied value; the clipboard gets all of it
 
@@ -36,6 +37,7 @@ def _short(text: str) -> str:
 
 
 _TABS = Binding.Group("Tabs", compact=True)
+_LAZY_TABS = ("inspector-raw", "inspector-list", "inspector-timing-pane")
 
 
 class ResponseInspector(Widget):
@@ -120,6 +122,12 @@ class ResponseInspector(Widget):
         self._list_columns: list[str] = []
         self._list_rows: list[list[str]] = []
         self._views_mounted = False
+        # The tabs behind Headers are filled when opened, not at each selected row: filling
+        # one lays out the whole screen (~17 ms a row, bench/console.py). `_stale`: tabs whose
+        # view is behind `subject`; `_filled`: what each view last showed (to keep its cursor).
+        self._stale: set[str] = set()
+        self._filled: dict[str, Subject | None] = {}
+        self._notice: object = None  # the notice shown, as (text, spans); None before any
         self.border_title = "Inspector"
 
     # -- the contract with the app ---------------------------------------------------------
@@ -143,7 +151,7 @@ class ResponseInspector(Widget):
         with TabbedContent(initial="inspector-headers"):
             with TabPane("Headers", id="inspector-headers"):
                 yield Static(id="inspector-notice", markup=False)
-                yield DataTable[Text](
+                yield SteadyTable[Text](
                     id="inspector-headers-table", cursor_type="row", show_header=False
                 )
             # The hidden tabs' views and the output box are mounted by _mount_views.
@@ -158,12 +166,12 @@ class ResponseInspector(Widget):
         if self._views_mounted or not self.app.is_running:
             return  # (a console quitting in its first tenth of a second: nothing to show)
         self._views_mounted = True
-        output = TextArea(id="inspector-output", read_only=True, soft_wrap=False)
+        output = SteadyTextArea(id="inspector-output", read_only=True, soft_wrap=False)
         self.query_one("#inspector-headers", TabPane).mount(output)
-        raw = TextArea(id="inspector-raw-text", read_only=True, soft_wrap=False)
+        raw = SteadyTextArea(id="inspector-raw-text", read_only=True, soft_wrap=False)
         self.query_one("#inspector-raw", TabPane).mount(raw)
         self.query_one("#inspector-list", TabPane).mount_all([
-            DataTable[Text](id="inspector-list-table", cursor_type="cell"),
+            SteadyTable[Text](id="inspector-list-table", cursor_type="cell"),
             Static(id="inspector-list-footer", markup=False),
         ])  # fmt: skip
         scroll = VerticalScroll(id="inspector-timing-scroll")
@@ -202,15 +210,39 @@ class ResponseInspector(Widget):
         output = tables.output_text(subject)
         area = self.query_one("#inspector-output", TextArea)
         area.border_title = Content(output[0]) if output else None
-        area.load_text(output[1] if output else "")
-        raw = self.query_one("#inspector-raw-text", TextArea)
-        note = ""
-        if isinstance(subject, StoredEvent) and subject.truncated:  # the ring keeps a cut copy
-            kept = len(subject.frame.raw)
-            note = f"── truncated, {subject.real_size:,} bytes ({kept:,} kept) ──\n"
-        raw.load_text(note + tables.raw_text(subject))
-        self._fill_list(subject, keep_cursor)
-        self.query_one("#inspector-timing", Static).update(tables.timing(subject))
+        text = output[1] if output else ""
+        if text != area.text:
+            area.load_text(text)
+        active = self.query_one(TabbedContent).active
+        for tab in _LAZY_TABS:
+            if tab == active:
+                self._fill_tab(tab, subject, keep_cursor)
+            else:
+                self._stale.add(tab)
+
+    def _fill_stale(self, tab: str) -> None:
+        if tab in self._stale and self._views_mounted:
+            self._fill_tab(tab, self.subject, keep_cursor=self._filled.get(tab) is self.subject)
+
+    def _fill_tab(self, tab: str, subject: Subject | None, keep_cursor: bool) -> None:
+        """Fill one of the tabs behind Headers with `subject`."""
+        self._stale.discard(tab)
+        self._filled[tab] = subject
+        if tab == "inspector-raw":
+            note = ""
+            if isinstance(subject, StoredEvent) and subject.truncated:  # a cut copy is kept
+                kept = len(subject.frame.raw)
+                note = f"── truncated, {subject.real_size:,} bytes ({kept:,} kept) ──\n"
+            raw = self.query_one("#inspector-raw-text", TextArea)
+            raw.load_text(note + tables.raw_text(subject))
+        elif tab == "inspector-list":
+            self._fill_list(subject, keep_cursor)
+        else:
+            self.query_one("#inspector-timing", Static).update(tables.timing(subject))
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:  # opened with the mouse (keys fill it in _switch_tab)
+            self._fill_stale(event.pane.id)
 
     @staticmethod
     def _subtitle(subject: Subject | None) -> str:
@@ -223,9 +255,12 @@ class ResponseInspector(Widget):
 
     def _render_headers(self, subject: Subject | None, keep_cursor: bool) -> None:
         notice = tables.notice(subject)
-        note = self.query_one("#inspector-notice", Static)
-        note.update(notice or "")
-        note.set_class(notice is None, "-empty")
+        shown = ("",) if notice is None else (notice.plain, tuple(notice.spans))
+        if shown != self._notice:  # an unchanged update would still lay out the screen
+            self._notice = shown
+            note = self.query_one("#inspector-notice", Static)
+            note.update(notice or "")
+            note.set_class(notice is None, "-empty")
         self._rows = tables.header_rows(subject)
         self._fill_headers_table(keep_cursor)
         pane = self.query_one("#inspector-headers", TabPane)
@@ -260,22 +295,29 @@ class ResponseInspector(Widget):
 
     def _render_list_tab(self, subject: Subject | None, keep_cursor: bool) -> None:
         tabs = self.query_one(TabbedContent)
+        tab = tabs.get_tab("inspector-list")
         if not tables.is_list(subject):
             self._list_columns, self._list_rows = [], []
-            tabs.get_tab("inspector-list").label = "List"
+            self._label(tab, "List")
             if tabs.active == "inspector-list":
                 self._switch_tab("inspector-headers")
-            tabs.disable_tab("inspector-list")
+            if not tab.disabled:
+                tabs.disable_tab("inspector-list")
             return
         tabs.enable_tab("inspector-list")
         # The pane too, now: enable_tab only reaches it through messages, and a list that
         # opens on its tab must be able to take the focus at once.
         self.query_one("#inspector-list", TabPane).disabled = False
-        tabs.get_tab("inspector-list").label = f"List {len(subject.items)}"
+        self._label(tab, f"List {len(subject.items)}")
         if not keep_cursor:  # a new list opens on its items; a refill leaves the user's tab
             self._switch_tab("inspector-list")
         self._list_columns = tables.list_columns(subject.items)
         self._list_rows = [tables.list_cells(item, self._list_columns) for item in subject.items]
+
+    @staticmethod
+    def _label(tab: Tab, label: str) -> None:
+        if tab.label.plain != label:  # setting it lays out the screen, even when unchanged
+            tab.label = label
 
     def _fill_list(self, subject: Subject | None, keep_cursor: bool) -> None:
         table: DataTable[Text] = self.query_one("#inspector-list-table", DataTable)
@@ -307,6 +349,7 @@ class ResponseInspector(Widget):
         """Show `tab`; if the pane had focus, its view takes it (a hidden widget cannot keep it)."""
         had_focus = self.has_focus_within
         self.query_one(TabbedContent).active = tab
+        self._fill_stale(tab)
         if had_focus:
             self._focus_target().focus()
 

@@ -1,0 +1,101 @@
+"""SteadyTable and SteadyTextArea: new content without a layout of the whole screen.
+
+Each test counts the screen's layouts while the widget's content changes, and reads what is
+drawn: the rows and the scrollbar must still be right without the layout.
+"""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+
+from amitui.ui.widgets.steady import SteadyTable, SteadyTextArea
+from tests.ui.layout_support import Layouts
+
+
+class Host(App[None]):
+    CSS = """
+    #fixed { height: 8; }
+    #grows { height: auto; }
+    SteadyTextArea { height: 6; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield SteadyTable[str](id="fixed", show_header=False)
+            yield SteadyTable[str](id="grows", show_header=False)
+            yield SteadyTextArea(id="text", read_only=True, soft_wrap=False)
+
+
+def fill(table: SteadyTable[str], rows: int, tag: str) -> None:
+    table.clear(columns=True)
+    table.add_column("n")
+    table.add_rows([f"{tag} row {i}"] for i in range(rows))
+
+
+def drawn(app: App[None]) -> str:
+    return "\n".join(
+        "".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()
+    )
+
+
+async def test_other_rows_in_a_fixed_box_are_drawn_without_a_layout() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 30)) as pilot:
+        table = app.query_one("#fixed", SteadyTable)
+        fill(table, 3, "first")
+        await pilot.pause()
+        layouts = Layouts(app)
+        fill(table, 5, "second")
+        await pilot.pause()
+        assert layouts.count == 0
+        assert table.virtual_size.height == 5 and table.region.height == 8
+        text = drawn(app)
+        assert "second row 4" in text and "first row" not in text
+
+
+async def test_a_scrollbar_still_comes_and_goes_with_the_rows() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 30)) as pilot:
+        table = app.query_one("#fixed", SteadyTable)
+        fill(table, 3, "few")
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        fill(table, 40, "many")
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        assert table.vertical_scrollbar.window_virtual_size == 40
+        assert table.vertical_scrollbar.region.height == 8
+        fill(table, 2, "few again")
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+
+
+async def test_an_auto_height_table_still_grows_and_shrinks_with_its_rows() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 30)) as pilot:
+        table = app.query_one("#grows", SteadyTable)
+        fill(table, 2, "a")
+        await pilot.pause()
+        assert table.region.height == 2
+        fill(table, 6, "b")
+        await pilot.pause()
+        assert table.region.height == 6
+        assert "b row 5" in drawn(app)
+        fill(table, 1, "c")
+        await pilot.pause()
+        assert table.region.height == 1
+
+
+async def test_new_text_in_a_fixed_box_is_drawn_without_a_layout() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 30)) as pilot:
+        area = app.query_one(SteadyTextArea)
+        area.load_text("one\ntwo")
+        await pilot.pause()
+        layouts = Layouts(app)
+        area.load_text("three\nfour\nfive")
+        await pilot.pause()
+        assert layouts.count == 0
+        assert area.virtual_size.height == 3
+        assert "five" in drawn(app)
