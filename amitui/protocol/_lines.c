@@ -10,11 +10,47 @@
  *   - a line is split at its first colon when something comes before it, and exactly one
  *     space after the colon is dropped; any other line is a loose line.
  *
- * Only the str API of the limited set below is used, on any string kind; nothing here keeps
- * state between calls.
+ * Only the str API of the limited set below is used, on any string kind.
+ *
+ * Header names are shared: the first "Channel" seen is handed out for every later one. Every
+ * reader looks names up in dicts (the catalog per header, call tracing, the live tables), and
+ * a shared name carries its hash, so those lookups skip hashing and often comparing; the
+ * fresh copy is freed at once, and each event's headers free fewer objects when done with.
+ * The only state kept between calls is that table, and it is bounded: names up to
+ * NAME_MAX_LEN characters, NAMES_MAX of them; past that (a peer inventing names), a name is
+ * simply not shared.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#define NAMES_MAX 4096
+#define NAME_MAX_LEN 64
+
+static PyObject *names; /* name -> the same name: the copy handed out */
+
+/* `key`, or the shared copy of the same name (a new reference either way; NULL on error). */
+static PyObject *
+shared_name(PyObject *key)
+{
+    if (PyUnicode_GET_LENGTH(key) > NAME_MAX_LEN) {
+        return key;
+    }
+    PyObject *known = PyDict_GetItemWithError(names, key);
+    if (known != NULL) {
+        Py_INCREF(known);
+        Py_DECREF(key);
+        return known;
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    if (PyDict_GET_SIZE(names) < NAMES_MAX && PyDict_SetItem(names, key, key) < 0) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    return key;
+}
 
 static int
 add_line(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
@@ -47,7 +83,7 @@ add_line(PyObject *text, int kind, const void *data, Py_ssize_t start, Py_ssize_
         value += 1;
     }
     PyObject *key = PyUnicode_Substring(text, start, colon);
-    if (key == NULL) {
+    if (key == NULL || (key = shared_name(key)) == NULL) {
         return -1;
     }
     PyObject *val = PyUnicode_Substring(text, value, end);
@@ -103,9 +139,17 @@ fail:
     return NULL;
 }
 
+static PyObject *
+names_kept(PyObject *module, PyObject *unused)
+{
+    return PyLong_FromSsize_t(PyDict_GET_SIZE(names));
+}
+
 static PyMethodDef methods[] = {
     {"split_lines", split_lines, METH_O,
      "split_lines(text) -> (headers, loose): a packet's text as header pairs and loose lines."},
+    {"names_kept", names_kept, METH_NOARGS,
+     "names_kept() -> int: how many header names are shared (at most 4096)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -116,5 +160,9 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__lines(void)
 {
+    names = PyDict_New();
+    if (names == NULL) {
+        return NULL;
+    }
     return PyModule_Create(&module);
 }

@@ -81,3 +81,21 @@ def test_the_package_uses_the_speedup() -> None:
 def test_a_str_is_required() -> None:
     with pytest.raises(TypeError):
         split_lines_c(b"Key: value\r\n")
+
+
+def test_header_names_are_shared_between_events_and_the_table_is_bounded() -> None:
+    """The C split hands out one copy of each name (its hash is then computed once for all
+    the dict lookups of the readers); a peer inventing names fills a bounded table only."""
+    names_kept = built("amitui.protocol._lines").names_kept
+    first = split_lines_c("Channel: PJSIP/1\r\nUniqueid: 1\r\n")[0]
+    second = split_lines_c("Channel: PJSIP/2\r\nUniqueid: 2\r\n")[0]
+    assert first[0][0] is second[0][0] and first[1][0] is second[1][0]
+    long_name = "N" * 65
+    a = split_lines_c(f"{long_name}: 1\r\n")[0][0][0]
+    assert a == long_name and a is not split_lines_c(f"{long_name}: 2\r\n")[0][0][0]
+    invented = "".join(f"Made-Up-{i}: {i}\r\n" for i in range(5_000))
+    assert split_lines_c(invented) == split_lines_py(invented)
+    assert names_kept() == 4_096
+    late = "Another-Name-Never-Seen: x\r\n"
+    assert split_lines_c(late) == split_lines_py(late)  # past the bound: still right
+    assert names_kept() == 4_096
