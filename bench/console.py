@@ -53,7 +53,7 @@ from textual import events
 
 from amitui.client import Phase, ServerSpec
 from amitui.protocol import lines
-from amitui.store import StoredEvent, callheaders, untrack
+from amitui.store import StoredEvent, callheaders, catalog_observe, untrack
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.widgets.stream import EventStream
 
@@ -300,9 +300,10 @@ def report(args: argparse.Namespace, fig: Figures) -> int:
     split = "C speed-up (amitui/protocol/_lines.c)" if lines.SPEEDUP else "pure Python"
     kept = "untracked (amitui/store/_untrack.c)" if untrack.SPEEDUP else "tracked (pure Python)"
     traced = "C (amitui/store/_callscan.c)" if callheaders.SPEEDUP else "pure Python"
+    counted = "C (amitui/store/_catalog.c)" if catalog_observe.SPEEDUP else "pure Python"
     print(
         f"header split: {split}; stored events {kept}; call tracing's header scan: {traced}; "
-        "AMITUI_PURE_PYTHON=1 runs pure Python"
+        f"the catalog's count: {counted}; AMITUI_PURE_PYTHON=1 runs pure Python"
     )
     lossless = (
         sent == fig.received

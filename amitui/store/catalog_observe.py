@@ -8,17 +8,21 @@ header, like TestEvent's two `State` lines, is noted as repeated instead of coun
 "seen in 3 of 7" figure tells an optional header from a constant one. Everything is bounded:
 types, headers per type, samples per header and sample length; what does not fit is counted.
 A credential header (`is_credential`) is masked as it is sampled, before any report sees it.
+The count of one event's headers is `count`: amitui/store/_catalog.c where it was built (with
+its own HeaderStats type, whose counters C adds to directly), else count_py and HeaderStatsPy.
 
 Comparing with the docs is catalog_gaps.py's; the reports are catalog_report.py's.
-Tests: tests/store/test_catalog.py.
+Tests: tests/store/test_catalog.py, and test_catalog_speedup.py for the two versions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from amitui.protocol.frames import REDACTED, Frame, FrameKind, Header, is_credential
+from amitui.protocol.speedups import speedup
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +33,77 @@ class Limits:
     max_sample_len: int = 80
 
 
-class HeaderStats:
+class HeaderStatsPy:
+    """One header of one event type, as counted (the C module has the same, HeaderStats)."""
+
     __slots__ = ("count", "last", "name", "repeated", "samples", "secret")
 
-    def __init__(self, name: str, event: str = "") -> None:
+    def __init__(self, name: str, secret: bool = False) -> None:
         self.name = name
         self.count = 0  # events that carried it
         self.repeated = 0  # events that carried it more than once
         self.samples: list[str] = []  # distinct values, first seen first
-        self.secret = is_credential(name, event)  # masked by role: DBGetResponse's Key is data
+        self.secret = secret  # masked by role: DBGetResponse's Key is data
         self.last = 0  # serial of the last event that carried it; detects repeats cheaply
+
+
+# (max_headers, max_samples, max_len, REDACTED, new(name, event) -> HeaderStats)
+Rules = tuple[int, int, int, str, Callable[[str, str], HeaderStatsPy]]
+Count = Callable[[dict[str, HeaderStatsPy], tuple[Header, ...], int, int, str, Rules], int]
+
+
+def count_py(
+    stats_by_name: dict[str, HeaderStatsPy],
+    headers: tuple[Header, ...],
+    start: int,
+    serial: int,
+    event: str,
+    rules: Rules,
+) -> int:
+    """Count `headers[start:]` of one event (`serial`) into `stats_by_name`; the number of
+    header names not kept because of max_headers. _catalog.c's count does the same in C."""
+    max_headers, max_samples, max_len, redacted, new = rules
+    dropped = 0
+    for key, value in headers[start:] if start else headers:
+        stats = stats_by_name.get(key)
+        if stats is None:
+            if len(stats_by_name) >= max_headers:
+                dropped += 1
+                continue
+            stats = stats_by_name[key] = new(key, event)
+        if stats.last == serial:
+            stats.repeated += 1
+        else:
+            stats.last = serial
+            stats.count += 1
+        samples = stats.samples
+        if len(samples) < max_samples:
+            if stats.secret:
+                value = redacted
+            elif len(value) > max_len:
+                value = value[: max(max_len - 1, 0)] + "…"
+            if value not in samples:
+                samples.append(value)
+    return dropped
+
+
+def _load_c() -> tuple[type[HeaderStatsPy], Count]:
+    from amitui.store._catalog import HeaderStats as CStats
+    from amitui.store._catalog import count as c_count
+
+    # The C type has the same attributes, read-only (only count() changes them), and count()
+    # takes only it (tests/store/test_catalog_speedup.py).
+    return cast(type[HeaderStatsPy], CStats), cast(Count, c_count)
+
+
+HeaderStats: type[HeaderStatsPy]
+count: Count
+HeaderStats, count = speedup(_load_c) or (HeaderStatsPy, count_py)
+SPEEDUP = count is not count_py  # the benchmarks print whether it ran
+
+
+def new_stats(name: str, event: str) -> HeaderStatsPy:
+    return HeaderStats(name, is_credential(name, event))
 
 
 class EventEntry:
@@ -51,7 +116,7 @@ class EventEntry:
         self.count = 0
         self.first_seen = received
         self.last_seen = received
-        self.headers: dict[str, HeaderStats] = {}  # wire spelling -> stats, first seen first
+        self.headers: dict[str, HeaderStatsPy] = {}  # wire spelling -> stats, first seen first
         self.dropped_headers = 0  # header names not kept because of Limits.max_headers
 
     @property
@@ -66,7 +131,9 @@ class EventEntry:
 
 class EventCatalog:
     def __init__(self, limits: Limits | None = None) -> None:
-        self.limits = limits or Limits()
+        self.limits = limits = limits or Limits()
+        self._rules: Rules = (limits.max_headers, limits.max_samples, limits.max_sample_len,
+                              REDACTED, new_stats)  # fmt: skip
         self._entries: dict[str, EventEntry] = {}
         self.dropped_events = 0  # events of types beyond Limits.max_types
         self.version = 0
@@ -81,17 +148,16 @@ class EventCatalog:
         given, holds each frame's headers already split (the caller parsed them once for
         several readers)."""
         limits = self.limits
-        max_headers, max_samples = limits.max_headers, limits.max_samples
-        max_len = limits.max_sample_len
+        rules = self._rules
         entries = self._entries
         for i, frame in enumerate(frames):
             if frame.kind is not FrameKind.EVENT:
                 continue
             headers = parsed[i] if parsed is not None else frame.peek_headers()
             if headers and headers[0][0] == "Event":  # always, from Asterisk: skip the index
-                name, headers = headers[0][1], headers[1:]
+                name, start = headers[0][1], 1
             else:
-                name = frame.name
+                name, start = frame.name, 0
             entry = entries.get(name)
             if entry is None:
                 if len(entries) >= limits.max_types or not name:
@@ -100,28 +166,9 @@ class EventCatalog:
                 entry = entries[name] = EventEntry(name, received)
             entry.count += 1
             entry.last_seen = received
-            serial = entry.count
-            stats_by_name = entry.headers
-            for key, value in headers:
-                stats = stats_by_name.get(key)
-                if stats is None:
-                    if len(stats_by_name) >= max_headers:
-                        entry.dropped_headers += 1
-                        continue
-                    stats = stats_by_name[key] = HeaderStats(key, name)
-                if stats.last == serial:
-                    stats.repeated += 1
-                else:
-                    stats.last = serial
-                    stats.count += 1
-                samples = stats.samples
-                if len(samples) < max_samples:
-                    if stats.secret:
-                        value = REDACTED
-                    elif len(value) > max_len:
-                        value = value[: max_len - 1] + "…"
-                    if value not in samples:
-                        samples.append(value)
+            dropped = count(entry.headers, headers, start, entry.count, name, rules)
+            if dropped:
+                entry.dropped_headers += dropped
         self.version += 1
 
     def clear(self) -> None:
