@@ -184,6 +184,7 @@ class CallTracker:
 
     def _merge(self, into: str, other: str) -> None:
         absorbed = self._calls.pop(other, None)
+        ended = other in self._ended
         self._ended.pop(other, None)
         if absorbed is None:
             return
@@ -191,6 +192,8 @@ class CallTracker:
         if call is None:
             absorbed.key = into
             self._calls[into] = absorbed
+            if ended:  # it is still the same call, ended
+                self._ended[into] = None
             return
         call.linkedids |= absorbed.linkedids
         call.uniqueids |= absorbed.uniqueids
@@ -238,10 +241,11 @@ class CallTracker:
                 keys.append(self._local_key(base, half, uid, ended=event == "Hangup"))
         if bridge:
             keys.append(f"B:{bridge}")
-        root = keys[0]
+        parent = self._parent
+        root = self._find(keys[0])
         for key in keys[1:]:
-            root = self._union(root, key)
-        root = self._find(root)
+            if parent.get(key) != root:  # mostly it is already a child of the root: no union
+                root = self._union(root, key)  # (the root stays the root)
         call = self._calls.get(root)
         if call is None:
             call = Call(key=root, start=received, server=self.server)
@@ -257,11 +261,15 @@ class CallTracker:
             call.dropped += 1
         self._note_channel(call, event, fields, received)
         self._calls.move_to_end(root)
-        if call.active:
-            self._ended.pop(root, None)
-        else:
-            self._ended[root] = None
-            self._ended.move_to_end(root)
+        # A call outside `_ended` with channels is up, and only a Hangup ends a channel here
+        # (`_end_all` rebuilds `_ended` itself): only then is `active`, a walk over the
+        # call's channels, asked again.
+        if event == "Hangup" or not call.channels or root in self._ended:
+            if call.active:
+                self._ended.pop(root, None)
+            else:
+                self._ended[root] = None
+                self._ended.move_to_end(root)
         self.version += 1
         return call
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from amitui.protocol import Frame, FrameKind, Parser
 from amitui.store.calls import RESTARTED, SHUTDOWN, CallTracker
@@ -292,3 +294,69 @@ def test_channel_lookup_by_uniqueid_or_name() -> None:
     ch = tracker.channel(None, "Local/200@default-00000000;1")
     assert ch is not None and ch.cause == "0"
     assert tracker.channel("1.99", None) is None and tracker.channel(None, "PJSIP/x") is None
+
+
+_IDS = [f"1795833957.{n}" for n in range(6)]
+_EVENT = st.builds(
+    lambda event, uid, linked, local, bridge: (event, uid, linked, local, bridge),
+    st.sampled_from(["Newchannel", "Newstate", "Hangup", "BridgeEnter", "VarSet"]),
+    st.sampled_from([*_IDS, ""]),  # "": an event that names only its call (Linkedid)
+    st.sampled_from(_IDS),
+    st.sampled_from(["", "Local/1@x-00000001;1", "Local/1@x-00000001;2", "PJSIP/9-1"]),
+    st.sampled_from(["", "b1", "b2"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_EVENT | st.just(("FullyBooted", "", "", "", "")), max_size=40))
+def test_the_ended_calls_are_exactly_those_with_no_channel_up(
+    script: list[tuple[str, str, str, str, str]],
+) -> None:
+    """`observe` asks a call whether it is up only when that can have changed (a Hangup, a
+    call with no channel yet, a call known to have ended); every other path keeps the list of
+    ended calls (eviction's first victims) true by itself: merges, restarts, evictions."""
+    tracker = CallTracker(max_calls=3)
+    for seq, (event, uid, linked, local, bridge) in enumerate(script, start=1):
+        lines = [f"Event: {event}"]
+        if event == "FullyBooted":
+            lines.append("Uptime: 0")
+        else:
+            lines += [f"Channel: {local or 'PJSIP/1-0000001'}", f"Linkedid: {linked}"]
+            if uid:
+                lines.append(f"Uniqueid: {uid}")
+            if bridge and event == "BridgeEnter":
+                lines.append(f"BridgeUniqueid: {bridge}")
+        (frame,) = events("\n".join(lines))
+        tracker.observe(seq, float(seq), frame)
+        ended = {key for key, call in tracker._calls.items() if not call.active}
+        assert set(tracker._ended) == ended, seq
+
+
+def test_an_ended_call_joined_under_a_new_key_stays_ended() -> None:
+    """A bridge of an ended call named by an event of a call not seen before (no Uniqueid,
+    a new Linkedid): the two are one call now, known by the new key, and still ended."""
+    tracker = CallTracker()
+    feed(tracker, events("""
+Event: Newchannel
+Channel: PJSIP/1-00000001
+Uniqueid: 1795833957.1
+Linkedid: 1795833957.1
+
+Event: BridgeEnter
+Channel: PJSIP/1-00000001
+Uniqueid: 1795833957.1
+Linkedid: 1795833957.1
+BridgeUniqueid: b1
+
+Event: Hangup
+Channel: PJSIP/1-00000001
+Uniqueid: 1795833957.1
+Linkedid: 1795833957.1
+
+Event: BridgeLeave
+Linkedid: 1795833957.9
+BridgeUniqueid: b1
+"""))
+    (call,) = tracker.calls()
+    assert not call.active and call.linkedids == {"1795833957.1", "1795833957.9"}
+    assert list(tracker._ended) == [call.key]
