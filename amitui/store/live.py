@@ -70,14 +70,27 @@ class Record:
     since: float = 0.0
 
 
+_LOWER: dict[str, str] = {}  # header name -> its lowercase, one copy of each
+_LOWER_MAX = 4_096  # a peer inventing names fills this much, then names are lowered each time
+
+
 def headers_of(frame: Frame, split: tuple[tuple[str, str], ...] | None = None) -> Headers:
     """A frame's headers, lowercased names, first value wins; without keeping them parsed on
-    the frame (a stored event stays compact). `split`: its headers, when already split."""
+    the frame (a stored event stays compact). `split`: its headers, when already split.
+
+    Lowercase names come from a table: lowering each name of each event the tables want
+    was a fifth of this under a flood, and one copy of a name carries its hash for the
+    lookups in the tables."""
     out: Headers = {}
+    lower = _LOWER
     for key, value in frame.peek_headers() if split is None else split:
-        key = key.lower()
-        if key not in out:
-            out[key] = value
+        low = lower.get(key)
+        if low is None:
+            low = key.lower()
+            if len(lower) < _LOWER_MAX:
+                lower[key] = low
+        if low not in out:
+            out[low] = value
     return out
 
 
@@ -238,15 +251,16 @@ class LiveState:
     ) -> None:
         if frame.kind is not FrameKind.EVENT:
             return
-        tables = self._wants.get(frame.name)  # the name costs nothing; headers only if wanted
+        name = frame.name
+        tables = self._wants.get(name)  # the name costs nothing; headers only if wanted
         if not tables:
             return
         h = headers_of(frame, None if parsed is None else parsed.headers(seq, frame))
-        if "actionid" in h and frame.name in _LIST_ITEM_NAMES:
+        if "actionid" in h and name in _LIST_ITEM_NAMES:
             return  # a list item some other action asked for (DeviceStateList): not an event
         for table in tables:
             if only is None or table is only:
-                table.apply(frame.name, h, when)
+                table.apply(name, h, when)
 
     def gap(self, reason: str, when: float) -> None:
         """Events may be missing: every table is stale until its list answers again."""

@@ -29,6 +29,8 @@ def party(num: str, name: str) -> str:
 
 
 def snapshot(h: Headers, prefix: str = "") -> Headers:
+    if not prefix:  # every channel event: no name to build
+        return {k: h[k] for k in SNAPSHOT if k in h}
     return {k: h[prefix + k] for k in SNAPSHOT if prefix + k in h}
 
 
