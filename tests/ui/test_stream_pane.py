@@ -5,6 +5,9 @@ rows in a new theme's colours without the app reaching in."""
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from textual.strip import Strip
 
 from amitui.store import EventRing
 from amitui.ui.widgets.statusbar import StatusBar
@@ -109,3 +112,37 @@ async def test_a_filtered_title_counts_events_the_filter_hides() -> None:
         assert pane.sync() is False  # no row the filter shows came
         await pilot.pause()
         assert str(pane.border_title).startswith("Events 1 of 4")
+
+
+def drawn_screen(app: Host) -> list[str]:
+    return ["".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()]
+
+
+async def test_a_new_count_redraws_only_the_border_rows_it_is_in() -> None:
+    """The title changes at every tick that brings events; the pane's other rows (its sides,
+    behind the stream) are not drawn again for it, and the border shows the new words."""
+    app = Host()
+    async with app.run_test(size=(100, 12)) as pilot:
+        app.add(3)
+        await pilot.wait_for_scheduled_animations()  # the border's colour on focus
+        await pilot.pause()
+        pane = app.query_one(StreamPane)
+        drawn: list[int] = []  # the pane's rows drawn anew (the others come from its cache)
+        styles = pane._styles_cache
+        render_line = styles.render_line
+
+        def counted(*args: Any, **kwargs: Any) -> Strip:
+            drawn.append(args[1])  # (styles, y, ...)
+            return render_line(*args, **kwargs)
+
+        styles.render_line = counted  # type: ignore[method-assign]
+        app.add(2, start=3)
+        await pilot.pause()
+        assert drawn and set(drawn) <= {0}  # the top row; the subtitle did not change
+        lines = drawn_screen(app)
+        assert "Events 5" in lines[0] and "following" in lines[11]
+        drawn.clear()
+        await pilot.press("up")  # pauses: the subtitle changes, the title does not
+        await pilot.pause()
+        assert 11 in drawn and set(drawn) <= {0, 11}
+        assert "PAUSED" in drawn_screen(app)[11]

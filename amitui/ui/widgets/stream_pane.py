@@ -13,12 +13,17 @@ from bisect import bisect_left, bisect_right
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Region
 from textual.widgets import Input
 
 from amitui.protocol import safetext
 from amitui.store import EventRing, FilteredView, FilterError, GapMarker, StoredEvent, parse_filter
 from amitui.ui import keymap, safe
 from amitui.ui.widgets.stream import EventStream
+
+
+def _plain(text: Content | None) -> str:
+    return "" if text is None else text.plain
 
 
 class GapSeqs:
@@ -164,10 +169,33 @@ class StreamPane(Vertical):
             title += f" · filter: {safetext.shown(self.view.filter.text)}"
         if self.view.muted:
             title += f" · muted {len(self.view.muted)}"
-        self.border_title = Content(title)  # not markup: the filter may quote the server
         key = self.key_hints.key  # Content, not markup: a key may be spelled `[`
         if self.stream.following:
             subtitle = f"following · {key('stream.up')} or {key('stream.pause')} pauses"
         else:
             subtitle = f"PAUSED · {self.stream.waiting:,} new · {key('stream.follow')} follows"
-        self.border_subtitle = Content(subtitle)
+        # Content, not markup: the filter may quote the server.
+        self._set_edges(Content(title), Content(subtitle))
+
+    def _set_edges(self, title: Content, subtitle: Content) -> None:
+        """The border's title and subtitle, redrawing only the rows they sit in.
+
+        Setting `border_title` redraws the whole pane (Textual's descriptor), and the title
+        changes at every tick that brings events: ~1.6 ms, ~14 times a second under a flood
+        (bench/console.py), for two rows of text. Textual is pinned (pyproject.toml): this
+        sets the attributes its descriptor sets, `_border_title` and `_border_subtitle`."""
+        width, height = self.outer_size
+        if not self.is_mounted or height < 2:  # not laid out yet: the whole pane is drawn
+            self.border_title, self.border_subtitle = title, subtitle
+            return
+        left, top = self.content_offset
+        title, subtitle = title.expand_tabs(4), subtitle.expand_tabs(4)  # as the descriptor
+        rows = []
+        if title.plain != _plain(self._border_title):
+            self._border_title = title
+            rows.append(Region(-left, -top, width, 1))
+        if subtitle.plain != _plain(self._border_subtitle):
+            self._border_subtitle = subtitle
+            rows.append(Region(-left, height - 1 - top, width, 1))
+        if rows:
+            self.refresh(*rows)
