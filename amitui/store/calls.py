@@ -229,7 +229,11 @@ class CallTracker:
             return None
         if not uniqueids and not linkedids:
             return None
-        keys = [f"I:{v}" for v in dict.fromkeys(uniqueids + linkedids)]
+        if len(uniqueids) == 1 and len(linkedids) == 1:  # most events: its id and its call's
+            own_id, call_id = uniqueids[0], linkedids[0]
+            keys = [f"I:{own_id}"] if own_id == call_id else [f"I:{own_id}", f"I:{call_id}"]
+        else:
+            keys = [f"I:{v}" for v in dict.fromkeys(uniqueids + linkedids)]
         own = uid_of.get("")
         if own is not None:
             fields["Uniqueid"] = own
@@ -242,7 +246,9 @@ class CallTracker:
         if bridge:
             keys.append(f"B:{bridge}")
         parent = self._parent
-        root = self._find(keys[0])
+        root = parent.get(keys[0], "")
+        if parent.get(root) != root:  # not a root's child (or a root) already: walk up
+            root = self._find(keys[0])
         for key in keys[1:]:
             if parent.get(key) != root:  # mostly it is already a child of the root: no union
                 root = self._union(root, key)  # (the root stays the root)
