@@ -38,13 +38,12 @@ from amitui.store import (
     StoredEvent,
 )
 from amitui.store.catalog import EventCatalog
-from amitui.ui import keymap, pacing, safe, theming
+from amitui.ui import keymap, lower, pacing, safe, theming
 from amitui.ui.app_settings import Settings
 from amitui.ui.bridge import SessionDocs, StoreBridge
 from amitui.ui.fleet import Fleet, Target
 from amitui.ui.live_actions import LiveView
 from amitui.ui.lower import LowerPanes
-from amitui.ui.screens.why import SessionEventDocs
 from amitui.ui.servers import (
     DemoStarter,
     ServerHooks,
@@ -54,8 +53,6 @@ from amitui.ui.servers import (
 )
 from amitui.ui.theme import load_themes, variable_defaults
 from amitui.ui.tools import Recorder, ReplayKeys, ToolHooks, Tools
-from amitui.ui.widgets.composer import ActionComposer
-from amitui.ui.widgets.inspector import ResponseInspector
 from amitui.ui.widgets.statusbar import StatusBar
 from amitui.ui.widgets.stream import EventStream
 from amitui.ui.widgets.stream_pane import StreamPane
@@ -63,6 +60,7 @@ from amitui.ui.widgets.stream_pane import StreamPane
 if TYPE_CHECKING:
     from amitui.capture.live import LiveRecording
     from amitui.ui.livesync import LiveSync
+    from amitui.ui.widgets.composer import ActionComposer
 
 Servers = Sequence[tuple[ServerSpec, Profile]]  # several servers: each with its profile
 __all__ = ["AmiApp", "SessionStateChanged", "Settings"]
@@ -113,13 +111,11 @@ class AmiApp(App[int]):
         )
         # The composer's docs and the event docs are the target server's.
         self.docs = SessionDocs(self.fleet.session)
-        self.event_docs = SessionEventDocs(self.fleet.session)
+        self.event_docs = SessionDocs(self.fleet.session)
         self.key_hints = keymap.KeyHints(self.settings.keymap)  # what every "press X" names
         self.ticks = pacing.Ticks()  # which ticks work (fewer under a flood)
         # The composer and the inspector, mounted just after the first screen (ui/lower.py).
-        self.lower = LowerPanes(self, lambda: [
-            ActionComposer(self.docs, id="composer"), ResponseInspector(id="inspector")
-        ])  # fmt: skip
+        self.lower = LowerPanes(self, lambda: lower.make_lower(self.docs))
         self._make_parts()
 
     def _make_parts(self) -> None:
@@ -291,7 +287,7 @@ class AmiApp(App[int]):
         self.with_lower(lambda: self._inspect(message.entry))
 
     def _inspect(self, entry: Entry) -> None:
-        inspector = self.query_one(ResponseInspector)
+        inspector = lower.inspector(self)
         if isinstance(entry, StoredEvent):
             inspector.show_event(entry)
         elif isinstance(entry, GapMarker):
@@ -319,7 +315,7 @@ class AmiApp(App[int]):
         self.query_one(EventStream).focus()
 
     def action_focus_composer(self) -> None:
-        self.with_lower(lambda: self.query_one(ActionComposer).focus_picker())
+        self.with_lower(lambda: lower.composer(self).focus_picker())
 
     def action_types(self) -> None:
         def closed(_: None) -> None:
@@ -336,14 +332,14 @@ class AmiApp(App[int]):
         self.tools.prepare_for_channel("Redirect")
 
     def action_prepare(self, name: str, headers: list[tuple[str, str]]) -> None:
-        self.with_lower(lambda: self.query_one(ActionComposer).prepare(name, headers))
+        self.with_lower(lambda: lower.composer(self).prepare(name, headers))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.replay_keys.check(action)
 
     def action_originate(self) -> None:
         self.servers.target_selected()
-        self.with_lower(lambda: self.query_one(ActionComposer).prepare("Originate"))
+        self.with_lower(lambda: lower.composer(self).prepare("Originate"))
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -19,9 +19,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import App
+from textual.dom import DOMNode
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from amitui.ui.widgets.composer import ActionComposer, DocsSource
+    from amitui.ui.widgets.inspector import ResponseInspector
 
 
 class LowerPanes:
@@ -60,3 +66,27 @@ class LowerPanes:
         """Until a mount under way is over (at once when none began)."""
         if self._mounting is not None:
             await self._mounting.wait()
+
+
+# Their modules are imported with them, after the first screen (15-24 ms of imports the first
+# screen does not need, bench/startup.py); what reaches them goes through these two.
+
+
+def make_lower(docs: DocsSource) -> list[Widget]:
+    """The composer (with the docs client it shows) and the inspector, ready to mount."""
+    from amitui.ui.widgets.composer import ActionComposer
+    from amitui.ui.widgets.inspector import ResponseInspector
+
+    return [ActionComposer(docs, id="composer"), ResponseInspector(id="inspector")]
+
+
+def composer(host: DOMNode) -> ActionComposer:
+    from amitui.ui.widgets.composer import ActionComposer
+
+    return host.query_one(ActionComposer)
+
+
+def inspector(host: DOMNode) -> ResponseInspector:
+    from amitui.ui.widgets.inspector import ResponseInspector
+
+    return host.query_one(ResponseInspector)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.content import Content
@@ -27,14 +27,15 @@ from amitui.protocol import Action, LocalProtocolError
 from amitui.store import ActionHistory, EventRing, StoredEvent
 from amitui.store.catalog import EventCatalog
 from amitui.store.servers import Origin
-from amitui.ui import keymap, safe
+from amitui.ui import keymap, lower, safe
 from amitui.ui.bridge import StoreBridge
 from amitui.ui.fleet import Fleet, Member, Target
 from amitui.ui.screens.confirm import ConfirmSend
-from amitui.ui.widgets.composer import ActionComposer
-from amitui.ui.widgets.inspector import ResponseInspector
 from amitui.ui.widgets.statusbar import StatusBar, StatusFacts
 from amitui.ui.widgets.stream import EventStream
+
+if TYPE_CHECKING:
+    from amitui.ui.widgets.composer import ActionComposer
 
 SessionFactory = Callable[..., SessionLike]
 DemoStarter = Callable[[], Awaitable[Any]]  # returns an object with a `.port`
@@ -201,13 +202,13 @@ class ServerParts:
 
     def _composer(self) -> ActionComposer | None:
         """The composer; None until it is mounted, just after the first screen (AmiApp)."""
-        return self.host.query_one(ActionComposer) if self._lower_in else None
+        return lower.composer(self.host) if self._lower_in else None
 
     def lower_mounted(self) -> None:
         """The composer and the inspector are in: what they missed while the first screen
         was drawn (the servers known, the action list of a server already logged in)."""
         self._lower_in = True
-        self.host.query_one(ActionComposer).several_servers = bool(self._origins_known)
+        lower.composer(self.host).several_servers = bool(self._origins_known)
         self.title_composer()
         member = self.fleet.member()
         if member.state.phase is Phase.READY and not member.commands_loaded:
@@ -329,12 +330,12 @@ class ServerParts:
         self.hooks.remember(aid, target)
         ex = tr.exchange
         self._shown_changes = (id(ex), ex.changes)
-        self.host.query_one(ResponseInspector).show_transcript(tr)
+        lower.inspector(self.host).show_transcript(tr)
         took = f" in {tr.latency_ms:.0f} ms" if tr.latency_ms is not None else ""
         text = f"{action.name}{on} → {tr.status}{took}: {tr.message}"
         if not tr.ok and tr.message.strip().lower() == "permission denied":
             # Asterisk does not say which class was missing; ListCommands (or what we know) does.
-            text += f"\n{self.host.query_one(ActionComposer).why_denied(action.name)}"
+            text += f"\n{lower.composer(self.host).why_denied(action.name)}"
         # The reply's Message is the server's text: never markup, escapes visible.
         safe.notify(self.host, text, severity="information" if tr.ok else "error", timeout=6)
 
@@ -342,7 +343,7 @@ class ServerParts:
         """Redraw the shown action when later frames arrived for it (OriginateResponse…)."""
         if not self._lower_in:
             return  # not mounted yet: nothing shown
-        inspector = self.host.query_one(ResponseInspector)
+        inspector = lower.inspector(self.host)
         tr = inspector.subject
         if isinstance(tr, Transcript):
             ex = tr.exchange

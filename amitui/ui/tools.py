@@ -27,7 +27,6 @@ from amitui.ui.app_settings import Settings
 from amitui.ui.bridge import StoreBridge
 from amitui.ui.fleet import Fleet, Target
 from amitui.ui.keymap import KeyHints
-from amitui.ui.screens.why import SessionEventDocs
 from amitui.ui.widgets.stream import EventStream
 from amitui.ui.widgets.stream_pane import StreamPane
 
@@ -35,6 +34,7 @@ from amitui.ui.widgets.stream_pane import StreamPane
 # first paint waits for every import (bench/startup.py).
 if TYPE_CHECKING:
     from amitui.capture.live import LiveRecording
+    from amitui.store.docs import SessionDocs
 
 REPLAY_ACTIONS = frozenset(
     {"replay_pause", "replay_step", "replay_back", "replay_forward", "replay_faster",
@@ -60,7 +60,7 @@ class Tools:
 
     def __init__(
         self, host: App[Any], fleet: Fleet, bridge: StoreBridge, ring: EventRing,
-        view: FilteredView, history: ActionHistory, event_docs: SessionEventDocs,
+        view: FilteredView, history: ActionHistory, event_docs: SessionDocs,
         key_hints: KeyHints, settings: Settings, hooks: ToolHooks,
     ) -> None:  # fmt: skip
         self.host = host  # the widgets, screens and toasts

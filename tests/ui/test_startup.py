@@ -79,3 +79,19 @@ async def test_quitting_while_the_composer_and_inspector_are_mounted_is_clean() 
             states.add(app.lower_ready)
         assert app.return_code in (None, 0)
     assert states == {False, True}  # both sides of the mount were tried
+
+
+def test_the_first_screen_imports_neither_the_lower_panes_nor_the_screens() -> None:
+    """The console's modules are imported before its first paint; the composer's, the
+    inspector's and the screens' (15-24 ms, bench/startup.py) come after it, with them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nimport amitui.ui.app\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('amitui.ui.widgets.composer',"
+        " 'amitui.ui.widgets.inspector', 'amitui.ui.widgets.steady', 'amitui.ui.screens.'))"
+        " and m != 'amitui.ui.screens.confirm'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
