@@ -123,8 +123,8 @@ class AmiApp(App[int]):
         self.servers = ServerParts(
             self, self.fleet, self.bridge, self.ring, self.history, self.key_hints,
             ServerHooks(self.title_text, self.status_extras, self.rewind, self._remember),
-            session_factory=self.session_factory, demo_starter=self.demo_starter,
-            demo=self.settings.demo,
+            lower=self.lower, session_factory=self.session_factory,
+            demo_starter=self.demo_starter, demo=self.settings.demo,
         )  # fmt: skip
         hooks = ToolHooks(
             self.servers.target_catalog, self.servers.target_selected, self.request_send,

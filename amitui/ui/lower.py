@@ -50,8 +50,8 @@ class LowerPanes:
             await into.mount_all(self._make())
         finally:
             mounting.set()
+        waiting, self._waiting = self._waiting, None  # ready from here, also for `mounted`
         mounted()
-        waiting, self._waiting = self._waiting, None
         for then in waiting or ():
             then()
 

@@ -30,6 +30,7 @@ from amitui.store.servers import Origin
 from amitui.ui import keymap, lower, safe
 from amitui.ui.bridge import StoreBridge
 from amitui.ui.fleet import Fleet, Member, Target
+from amitui.ui.lower import LowerPanes
 from amitui.ui.screens.confirm import ConfirmSend
 from amitui.ui.widgets.statusbar import StatusBar, StatusFacts
 from amitui.ui.widgets.stream import EventStream
@@ -64,10 +65,11 @@ class ServerParts:
     def __init__(
         self, host: App[Any], fleet: Fleet, bridge: StoreBridge, ring: EventRing,
         history: ActionHistory, key_hints: keymap.KeyHints, hooks: ServerHooks, *,
-        session_factory: SessionFactory, demo_starter: DemoStarter | None, demo: bool,
+        lower: LowerPanes, session_factory: SessionFactory, demo_starter: DemoStarter | None,
+        demo: bool,
     ) -> None:  # fmt: skip
         self.host = host  # the widgets, workers, screens and toasts
-        self._lower_in = False  # the composer and the inspector are mounted (lower_mounted)
+        self.lower = lower  # whether the composer and the inspector are mounted yet
         self.fleet = fleet
         self.bridge = bridge
         self.ring = ring
@@ -202,12 +204,11 @@ class ServerParts:
 
     def _composer(self) -> ActionComposer | None:
         """The composer; None until it is mounted, just after the first screen (AmiApp)."""
-        return lower.composer(self.host) if self._lower_in else None
+        return lower.composer(self.host) if self.lower.ready else None
 
     def lower_mounted(self) -> None:
         """The composer and the inspector are in: what they missed while the first screen
         was drawn (the servers known, the action list of a server already logged in)."""
-        self._lower_in = True
         lower.composer(self.host).several_servers = bool(self._origins_known)
         self.title_composer()
         member = self.fleet.member()
@@ -341,7 +342,7 @@ class ServerParts:
 
     def refresh_transcript(self) -> None:
         """Redraw the shown action when later frames arrived for it (OriginateResponse…)."""
-        if not self._lower_in:
+        if not self.lower.ready:
             return  # not mounted yet: nothing shown
         inspector = lower.inspector(self.host)
         tr = inspector.subject
