@@ -1,7 +1,8 @@
 """Where each frame of one socket read goes: the session's ingest hot path.
 
-The session's reader hands `Router.route` what the parser made of one read, once per read;
-nothing here awaits, reads or writes the socket.
+`Router.read` is the session's reader: it reads the socket until the connection ends and
+hands `Router.route` what the parser made of each read; route itself never awaits, reads or
+writes the socket.
 
 Theory of operation
 -------------------
@@ -35,11 +36,20 @@ from typing import TypeAlias
 from amitui.client.batches import notable
 from amitui.client.behind_proxy import ProxyAware
 from amitui.client.errors import ConnectError
-from amitui.client.proxy import Upstreams, cut_note, proxy_name
+from amitui.client.proxy import BannerPrelude, Upstreams, cut_note, proxy_name
 from amitui.client.spec import EventsCallback, GapCallback, WireCallback, hand_over
 from amitui.client.subscription import Subscription
 from amitui.client.transcript import Outcome, Transcript
-from amitui.protocol import PLAIN_EVENT, Correlator, Exchange, Frame, FrameKind, Role, Routed
+from amitui.protocol import (
+    PLAIN_EVENT,
+    Correlator,
+    Exchange,
+    Frame,
+    FrameKind,
+    Parser,
+    Role,
+    Routed,
+)  # fmt: skip
 from amitui.protocol.correlator import STREAMED_ROLES
 from amitui.protocol.recent import RecentMap
 
@@ -92,6 +102,32 @@ class Router:
         to send (the router gives it to `banner`, or the reason it is not one)."""
         self._correlator = correlator
         self._banner = banner
+
+    async def read(self, reader: asyncio.StreamReader, parser: Parser) -> str:
+        """Read one connection until it ends, routing each read; why it ended. Before the
+        banner, what a proxy sends first is set aside by the session (`_before_banner`)."""
+        prelude: BannerPrelude | None = BannerPrelude()
+        route = self.route
+        try:
+            while True:
+                data = await reader.read(1 << 18)
+                if prelude is not None:
+                    held = self._proxy._before_banner(prelude, data)
+                    if held is None:
+                        continue
+                    prelude = None
+                    parser.feed(held)
+                elif data:
+                    parser.feed(data)
+                if not data:
+                    parser.feed_eof()
+                    route(parser.drain())
+                    return "the server closed the connection"
+                route(parser.drain())
+        except (ConnectionError, OSError) as exc:
+            return f"connection lost: {exc.__class__.__name__}"
+        except Exception as exc:  # a bug here must end the connection, not the program
+            return f"internal error while reading: {exc!r}"
 
     def route(self, frames: list[Frame]) -> None:
         """Send one read's frames where they belong. The hot path, once per read: the plain

@@ -40,7 +40,7 @@ from amitui.client.behind_proxy import ProxyAware
 from amitui.client.errors import ConnectError, LoginError
 from amitui.client.login import await_banner, log_in
 from amitui.client.policy import ActionPolicy
-from amitui.client.proxy import BannerPrelude, Upstreams
+from amitui.client.proxy import Upstreams
 from amitui.client.routing import WATCHED_EVENTS as WATCHED_EVENTS  # bench/ingest.py's import
 from amitui.client.routing import Router, Waiting
 from amitui.client.sending import Sender
@@ -356,37 +356,13 @@ class AmiSession(ProxyAware):
         self._sender.fail_pending(note)
 
     async def _read_loop(self, reader: asyncio.StreamReader, parser: Parser) -> str:
-        reason = await self._read_until_end(reader, parser)
+        reason = await self._router.read(reader, parser)
         # Nothing more can arrive: an action waiting on this connection ends now, not at its
         # timeout (`amitui action` has no run() to notice the close for it).
         self._fail_pending(
             f"connection lost before the answer ({self._dead_reason or reason}); not re-sent"
         )
         return reason
-
-    async def _read_until_end(self, reader: asyncio.StreamReader, parser: Parser) -> str:
-        prelude: BannerPrelude | None = BannerPrelude()
-        route = self._router.route  # the router lives as long as the session
-        try:
-            while True:
-                data = await reader.read(1 << 18)
-                if prelude is not None:
-                    held = self._before_banner(prelude, data)
-                    if held is None:
-                        continue
-                    prelude = None
-                    parser.feed(held)
-                elif data:
-                    parser.feed(data)
-                if not data:
-                    parser.feed_eof()
-                    route(parser.drain())
-                    return "the server closed the connection"
-                route(parser.drain())
-        except (ConnectionError, OSError) as exc:
-            return f"connection lost: {exc.__class__.__name__}"
-        except Exception as exc:  # a bug here must end the connection, not the program
-            return f"internal error while reading: {exc!r}"
 
     # What ProxyAware calls by these names (a Logoff's Goodbye, events before the banner).
     def _note_reply(self, role: Role, exchange: Exchange, finished: bool, frame: Frame) -> None:
