@@ -14,7 +14,7 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from amitui.client import ServerSpec, SessionState
 from amitui.client.spec import GapCallback, WireCallback
@@ -22,8 +22,9 @@ from amitui.protocol import Frame
 from amitui.store.recording import RecordingWriter, Wire
 
 
+@runtime_checkable
 class Tappable(Protocol):
-    """What LiveRecording needs of a session: AmiSession has it."""
+    """What LiveRecording needs of a session: AmiSession has it, a replay has not."""
 
     spec: ServerSpec
     state: SessionState

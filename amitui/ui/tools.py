@@ -25,7 +25,7 @@ from amitui.store.saved import Collection, HistoryFile, SavedError
 from amitui.ui import safe
 from amitui.ui.app_settings import Settings
 from amitui.ui.bridge import StoreBridge
-from amitui.ui.fleet import Fleet, Target
+from amitui.ui.fleet import Fleet, Member, Target
 from amitui.ui.keymap import KeyHints
 from amitui.ui.widgets.stream import EventStream
 from amitui.ui.widgets.stream_pane import StreamPane
@@ -240,22 +240,27 @@ class Recorder:
             self.recordings = []
             safe.notify(self.host, "\n".join(summaries) or "stopped", title="Recording stopped")
             return
-        live = [m for m in self.fleet if m.session is not None]
-        if not live or any(m.replay is not None for m in live):
+        from amitui.capture.live import LiveRecording, Tappable
+
+        members = [m for m in self.fleet if m.session is not None]
+        live: list[tuple[Member, Tappable]] = []  # a replay cannot be recorded: it has no tap
+        for m in members:
+            if isinstance(m.session, Tappable):
+                live.append((m, m.session))
+        if not members or len(live) < len(members) or any(m.replay is not None for m in members):
             safe.notify(self.host, "Recording needs a live session", severity="warning")
             return
-        from amitui.capture.live import LiveRecording
 
         stamp = time.strftime("%Y%m%d-%H%M%S")
         limit = int(self.settings.record_max_bytes)
         paths = []
-        for member in live:
+        for member, session in live:
             name = member.profile.name or self.settings.profile.name or "session"
             path = f"amitui-{name}-{stamp}.amirec"
             try:
-                self.recordings.append(LiveRecording(
-                    member.session, path, max_bytes=limit, on_full=self._recording_full,  # type: ignore[arg-type]
-                ))  # fmt: skip
+                self.recordings.append(
+                    LiveRecording(session, path, max_bytes=limit, on_full=self._recording_full)
+                )
             except (OSError, ValueError) as exc:
                 safe.notify(self.host, f"cannot record to {path}: {exc}", severity="error")
                 self.stop()
