@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.text import Text
+from textual.app import App
 from textual.content import Content
 from textual.notifications import Notification
 from textual.pilot import Pilot
@@ -127,7 +128,8 @@ def unsafe_content(app: AmiApp) -> list[str]:
     return found
 
 
-def screen_text(app: AmiApp) -> str:
+def screen_text(app: App[Any]) -> str:
+    """What the screen shows, as text, a line per row."""
     return "\n".join(
         "".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()
     )

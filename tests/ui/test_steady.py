@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 
 from amitui.ui.widgets.steady import SteadyTable, SteadyTextArea
+from tests.ui.hostile_support import screen_text
 from tests.ui.layout_support import Layouts
 
 
@@ -33,12 +34,6 @@ def fill(table: SteadyTable[str], rows: int, tag: str) -> None:
     table.add_rows([f"{tag} row {i}"] for i in range(rows))
 
 
-def drawn(app: App[None]) -> str:
-    return "\n".join(
-        "".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()
-    )
-
-
 async def test_other_rows_in_a_fixed_box_are_drawn_without_a_layout() -> None:
     app = Host()
     async with app.run_test(size=(60, 30)) as pilot:
@@ -50,7 +45,7 @@ async def test_other_rows_in_a_fixed_box_are_drawn_without_a_layout() -> None:
         await pilot.pause()
         assert layouts.count == 0
         assert table.virtual_size.height == 5 and table.region.height == 8
-        text = drawn(app)
+        text = screen_text(app)
         assert "second row 4" in text and "first row" not in text
 
 
@@ -81,7 +76,7 @@ async def test_an_auto_height_table_still_grows_and_shrinks_with_its_rows() -> N
         fill(table, 6, "b")
         await pilot.pause()
         assert table.region.height == 6
-        assert "b row 5" in drawn(app)
+        assert "b row 5" in screen_text(app)
         fill(table, 1, "c")
         await pilot.pause()
         assert table.region.height == 1
@@ -98,4 +93,4 @@ async def test_new_text_in_a_fixed_box_is_drawn_without_a_layout() -> None:
         await pilot.pause()
         assert layouts.count == 0
         assert area.virtual_size.height == 3
-        assert "five" in drawn(app)
+        assert "five" in screen_text(app)

@@ -14,6 +14,7 @@ from amitui.ui.widgets.statusbar import StatusBar
 from amitui.ui.widgets.stream import EventStream
 from amitui.ui.widgets.stream_pane import GapSeqs, StreamPane
 from tests.ui.fakes import FakeSession, call_events
+from tests.ui.hostile_support import screen_text
 from tests.ui.test_snapshots import make_app, settle
 from tests.ui.test_stream import Host, event
 
@@ -114,10 +115,6 @@ async def test_a_filtered_title_counts_events_the_filter_hides() -> None:
         assert str(pane.border_title).startswith("Events 1 of 4")
 
 
-def drawn_screen(app: Host) -> list[str]:
-    return ["".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()]
-
-
 async def test_a_new_count_redraws_only_the_border_rows_it_is_in() -> None:
     """The title changes at every tick that brings events; the pane's other rows (its sides,
     behind the stream) are not drawn again for it, and the border shows the new words."""
@@ -139,10 +136,10 @@ async def test_a_new_count_redraws_only_the_border_rows_it_is_in() -> None:
         app.add(2, start=3)
         await pilot.pause()
         assert drawn and set(drawn) <= {0}  # the top row; the subtitle did not change
-        lines = drawn_screen(app)
+        lines = screen_text(app).splitlines()
         assert "Events 5" in lines[0] and "following" in lines[11]
         drawn.clear()
         await pilot.press("up")  # pauses: the subtitle changes, the title does not
         await pilot.pause()
         assert 11 in drawn and set(drawn) <= {0, 11}
-        assert "PAUSED" in drawn_screen(app)[11]
+        assert "PAUSED" in screen_text(app).splitlines()[11]
