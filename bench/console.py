@@ -382,6 +382,26 @@ def report_memory(fig: Figures) -> None:
         print(f"  growth after the ring filled: {growth:+.1f} MB per minute")
 
 
+RECORDED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "asterisk22-events.bin")
+
+
+def reference_ms(rounds: int = 3) -> float:
+    """A fixed piece of pure-Python work, best of `rounds`, in ms: the recorded events decoded
+    and split by lines.split_lines_py 100 times over. This machine's speed drifts by a third
+    within an hour; the same work timed just before a run says which stretch it ran on, and
+    the CPU figures move with it."""
+    with open(RECORDED, "rb") as f:
+        packets = f.read().split(b"\r\n\r\n")
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(100):
+            for packet in packets:
+                lines.split_lines_py(packet.decode("utf-8", "replace"))
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The console under a steady AMI event flood.")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long the flood lasts")
@@ -394,8 +414,16 @@ def main(argv: list[str] | None = None) -> int:
     # The bench must not read the developer's own config or themes.
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="amitui-bench-")
     flood = ("--rate", str(args.rate), "--seconds", str(args.seconds), "--batch", str(args.batch))
+    # Before the run only: after it, the same work in this process is slower by a fifth (its
+    # heap is the ring's), which says nothing about the machine.
+    reference = reference_ms()
     with running(*flood) as port:
-        return asyncio.run(measure(port, args))
+        code = asyncio.run(measure(port, args))
+    print(
+        f"machine: the reference work (reference_ms) took {reference:.1f} ms just before the "
+        "run; the CPU figures grow with it (bench/README.md)"
+    )
+    return code
 
 
 if __name__ == "__main__":
