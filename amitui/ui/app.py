@@ -123,7 +123,7 @@ class AmiApp(App[int]):
         self.servers = ServerParts(
             self, self.fleet, self.bridge, self.ring, self.history, self.key_hints,
             ServerHooks(self.title_text, self.status_extras, self.rewind, self._remember),
-            lower=self.lower, session_factory=self.session_factory,
+            panes=self.lower, session_factory=self.session_factory,
             demo_starter=self.demo_starter, demo=self.settings.demo,
         )  # fmt: skip
         hooks = ToolHooks(

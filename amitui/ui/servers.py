@@ -65,11 +65,11 @@ class ServerParts:
     def __init__(
         self, host: App[Any], fleet: Fleet, bridge: StoreBridge, ring: EventRing,
         history: ActionHistory, key_hints: keymap.KeyHints, hooks: ServerHooks, *,
-        lower: LowerPanes, session_factory: SessionFactory, demo_starter: DemoStarter | None,
+        panes: LowerPanes, session_factory: SessionFactory, demo_starter: DemoStarter | None,
         demo: bool,
     ) -> None:  # fmt: skip
         self.host = host  # the widgets, workers, screens and toasts
-        self.lower = lower  # whether the composer and the inspector are mounted yet
+        self.panes = panes  # whether the composer and the inspector are mounted yet
         self.fleet = fleet
         self.bridge = bridge
         self.ring = ring
@@ -204,7 +204,7 @@ class ServerParts:
 
     def _composer(self) -> ActionComposer | None:
         """The composer; None until it is mounted, just after the first screen (AmiApp)."""
-        return lower.composer(self.host) if self.lower.ready else None
+        return lower.composer(self.host) if self.panes.ready else None
 
     def lower_mounted(self) -> None:
         """The composer and the inspector are in: what they missed while the first screen
@@ -342,7 +342,7 @@ class ServerParts:
 
     def refresh_transcript(self) -> None:
         """Redraw the shown action when later frames arrived for it (OriginateResponse…)."""
-        if not self.lower.ready:
+        if not self.panes.ready:
             return  # not mounted yet: nothing shown
         inspector = lower.inspector(self.host)
         tr = inspector.subject

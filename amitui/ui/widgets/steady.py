@@ -7,27 +7,20 @@ refills its table at every row the user moves to, so each arrow key paid a layou
 
 Here the size change lays out the screen only when the widget's box follows its content (an
 `auto` height or width); otherwise only the widget's scrollbars are told, which still lays out
-the screen when a scrollbar appears or goes, as its content area changes then. The stream
-does the same for itself (EventStream._resize_virtual). Textual is pinned (pyproject.toml):
-this relies on how 8.2.8 sizes scrollable widgets; tests/ui/test_steady.py checks it.
+the screen when a scrollbar appears or goes, as its content area changes then. The event
+stream does the same for itself (scrolling.py's `resized`, shared). Textual is pinned
+(pyproject.toml): this relies on how 8.2.8 sizes scrollable widgets; tests/ui/test_steady.py
+checks it.
 """
 
 from __future__ import annotations
 
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.widget import Widget
 from textual.widgets import DataTable, TextArea
 from textual.widgets._data_table import CellType
 
-
-def _resized(widget: Widget, size: Size) -> None:
-    styles = widget.styles
-    height, width = styles.height, styles.width
-    if (height is not None and height.is_auto) or (width is not None and width.is_auto):
-        widget.refresh(layout=True)  # its box follows its content: a real layout
-    else:
-        widget._scroll_update(size)
+from amitui.ui.widgets.scrolling import resized
 
 
 class SteadyTable(DataTable[CellType]):
@@ -36,7 +29,7 @@ class SteadyTable(DataTable[CellType]):
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def watch_virtual_size(self, size: Size) -> None:
-        _resized(self, size)
+        resized(self, size)
 
 
 class SteadyTextArea(TextArea):
@@ -45,4 +38,4 @@ class SteadyTextArea(TextArea):
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def watch_virtual_size(self, size: Size) -> None:
-        _resized(self, size)
+        resized(self, size)

@@ -21,7 +21,7 @@ from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -30,6 +30,7 @@ from amitui.protocol.safetext import shown
 from amitui.store import Entry, FilteredView, GapMarker, StoredEvent
 from amitui.store.formats import describe_frame
 from amitui.ui import keymap
+from amitui.ui.widgets.scrolling import resized
 
 # With several servers open: each row's server and the colour to name it in (a profile's
 # `color`, or None for the theme's). None as the whole: one server, no column.
@@ -212,7 +213,7 @@ class EventStream(ScrollView, can_focus=True):
             return False
         selected = self.selected_seq
         self.rows = rows
-        self._resize_virtual(Size(max(self._widest, self.size.width), len(rows)))
+        self.virtual_size = Size(max(self._widest, self.size.width), len(rows))
         moved = False
         if selected is not None:
             index = bisect_left(rows, selected)
@@ -235,16 +236,13 @@ class EventStream(ScrollView, can_focus=True):
                 self.call_later(self._announce, entry)
         return True
 
-    def _resize_virtual(self, size: Size) -> None:
-        """Set the scrollable size without laying out the whole screen. Assigning
-        `virtual_size` does that (a layout reactive): the stream's own box never changes with
-        its row count, yet while the ring fills every tick with news re-arranged all of the
-        console's widgets, ~25 ms each (bench/console.py). Only the scrollbars need telling."""
-        if size == self.virtual_size:
-            return
-        self.set_reactive(EventStream.virtual_size, size)
-        self._scroll_update(size)  # shows or hides the scrollbars (a layout, rarely), sizes them
-        self.refresh()
+    # The rows' count and width are the scrollable size; the stream's own box never changes
+    # with them, so a new size tells the scrollbars rather than laying out the whole screen
+    # (~25 ms each while the ring fills, bench/console.py): ui/widgets/scrolling.py.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        resized(self, size)
 
     def _announce(self, entry: Entry) -> None:
         self.post_message(self.Selected(entry))
@@ -380,7 +378,7 @@ class EventStream(ScrollView, can_focus=True):
             cached = (segments, Segment.get_line_length(segments))
             if cached[1] > self._widest:
                 self._widest = cached[1]
-                self._resize_virtual(Size(self._widest, len(self.rows)))
+                self.virtual_size = Size(self._widest, len(self.rows))
             self._cache.set(seq, cached)
         return Strip(*cached)
 
