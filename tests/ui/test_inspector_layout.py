@@ -13,6 +13,7 @@ from amitui.ui.app import AmiApp, Settings
 from amitui.ui.widgets import inspector_tables as tables
 from amitui.ui.widgets.inspector import ResponseInspector
 from tests.ui.fakes import FakeSession
+from tests.ui.hostile_support import screen_text
 from tests.ui.inspector_support import (
     NEWCHANNEL,
     SIZE,
@@ -272,6 +273,8 @@ async def test_a_tab_opened_later_shows_what_is_selected_then() -> None:
         await pilot.press("2")
         assert tabs.active == "inspector-raw"
         assert "Channel: PJSIP/3-00000009" in text_of(inspector, "inspector-raw-text")
+        await pilot.pause()
+        assert "Channel: PJSIP/3-00000009" in screen_text(app)  # drawn, not only held
         await pilot.press("1")
         inspector.show_event(event(_OTHER.format(n=4), seq=4))
         await pilot.pause()
