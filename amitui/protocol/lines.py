@@ -12,7 +12,7 @@ tests/protocol/test_parser.py:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from amitui.protocol.speedups import speedup
 
@@ -28,7 +28,7 @@ def decode(raw: bytes) -> tuple[str, int]:
         return text, text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
 
 
-def split_lines_py(text: str) -> tuple[list[Header], list[str]]:
+def split_lines_py(text: str) -> tuple[tuple[Header, ...], tuple[str, ...]]:
     # Asterisk ends every line with CRLF: split on that directly unless a bare LF is present.
     if text.count("\n") == text.count("\r\n"):
         lines = text.split("\r\n")
@@ -50,10 +50,32 @@ def split_lines_py(text: str) -> tuple[list[Header], list[str]]:
             continue
         # Exactly one space goes; more is content (indented CLI output).
         append((key, value[1:] if value[:1] == " " else value))
-    return headers, loose
+    return tuple(headers), tuple(loose)
 
 
-def _load_c() -> Callable[[str], tuple[list[Header], list[str]]]:
+_LOWER: dict[str, str] = {}  # header name -> its lowercase, one copy of each
+LOWER_MAX = 4_096  # a peer inventing names fills this much, then names are lowered each time
+
+
+def lowered_py(headers: Iterable[Header]) -> dict[str, str]:
+    """Headers by lowercase name, the first value of each (how the live tables read events).
+
+    Lowercase names come from a table: lowering each name of each event was a fifth of this
+    under a flood, and one copy of a name carries its hash for the lookups that follow."""
+    out: dict[str, str] = {}
+    lower = _LOWER
+    for key, value in headers:
+        low = lower.get(key)
+        if low is None:
+            low = key.lower()
+            if len(lower) < LOWER_MAX:
+                lower[key] = low
+        if low not in out:
+            out[low] = value
+    return out
+
+
+def _load_c() -> Callable[[str], tuple[tuple[Header, ...], tuple[str, ...]]]:
     """The C version of `split_lines` (amitui/protocol/_lines.c); the two give the same
     answers (tests/protocol/test_lines_speedup.py)."""
     from amitui.protocol._lines import split_lines as fast
@@ -61,7 +83,14 @@ def _load_c() -> Callable[[str], tuple[list[Header], list[str]]]:
     return fast
 
 
+def _load_c_lowered() -> Callable[[Iterable[Header]], dict[str, str]]:
+    from amitui.protocol._lines import lowered as fast
+
+    return fast
+
+
 split_lines = speedup(_load_c) or split_lines_py
+lowered = speedup(_load_c_lowered) or lowered_py
 SPEEDUP = split_lines is not split_lines_py  # the benchmarks print which one ran
 
 
@@ -69,4 +98,4 @@ def parse_lines(raw: bytes) -> tuple[tuple[Header, ...], tuple[str, ...], int]:
     """Headers, loose lines and replacement count of a plain (non-legacy) packet."""
     text, replaced = decode(raw)
     headers, loose = split_lines(text)
-    return tuple(headers), tuple(loose), replaced
+    return headers, loose, replaced

@@ -25,7 +25,7 @@ _KINDS = {"response": FrameKind.RESPONSE, "event": FrameKind.EVENT}
 _LEGACY_HEADERS = ("privilege", "actionid")
 
 
-def _kind(headers: list[Header]) -> FrameKind:
+def _kind(headers: tuple[Header, ...]) -> FrameKind:
     """Response or event by the first header; else the first of those keys; else unknown.
 
     Never by looking for `Response` anywhere first: OriginateResponse events carry one.
@@ -46,14 +46,14 @@ def build_frame(raw: bytes) -> Frame:
     headers, loose = split_lines(text)
     if not headers:
         why = "no 'Key: value' lines in this packet"
-        return Frame.malformed(raw, why, loose=tuple(loose), replaced=replaced)
+        return Frame.malformed(raw, why, loose=loose, replaced=replaced)
     kind = _kind(headers)
     output = None
     if kind is FrameKind.RESPONSE:
         values = [v for k, v in headers if k.lower() == "output"]
         if values:
             output = tuple(values)
-    return Frame(kind, tuple(headers), raw, output=output, loose=tuple(loose), replaced=replaced)
+    return Frame(kind, headers, raw, output=output, loose=loose, replaced=replaced)
 
 
 def build_legacy_frame(raw: bytes) -> Frame:

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from amitui.protocol.frames import Frame, FrameKind
+from amitui.protocol.lines import lowered
 from amitui.store.filter import EventFilter
 from amitui.store.parsed import ParsedOnce
 from amitui.store.ring import Entry, GapMarker
@@ -70,28 +71,10 @@ class Record:
     since: float = 0.0
 
 
-_LOWER: dict[str, str] = {}  # header name -> its lowercase, one copy of each
-_LOWER_MAX = 4_096  # a peer inventing names fills this much, then names are lowered each time
-
-
 def headers_of(frame: Frame, split: tuple[tuple[str, str], ...] | None = None) -> Headers:
     """A frame's headers, lowercased names, first value wins; without keeping them parsed on
-    the frame (a stored event stays compact). `split`: its headers, when already split.
-
-    Lowercase names come from a table: lowering each name of each event the tables want
-    was a fifth of this under a flood, and one copy of a name carries its hash for the
-    lookups in the tables."""
-    out: Headers = {}
-    lower = _LOWER
-    for key, value in frame.peek_headers() if split is None else split:
-        low = lower.get(key)
-        if low is None:
-            low = key.lower()
-            if len(lower) < _LOWER_MAX:
-                lower[key] = low
-        if low not in out:
-            out[low] = value
-    return out
+    the frame (a stored event stays compact). `split`: its headers, when already split."""
+    return lowered(frame.peek_headers() if split is None else split)
 
 
 def clock(seconds: float) -> str:

@@ -90,6 +90,11 @@ def test_header_names_are_shared_between_events_and_the_table_is_bounded() -> No
     first = split_lines_c("Channel: PJSIP/1\r\nUniqueid: 1\r\n")[0]
     second = split_lines_c("Channel: PJSIP/2\r\nUniqueid: 2\r\n")[0]
     assert first[0][0] is second[0][0] and first[1][0] is second[1][0]
+    # Found from the characters whatever the text's width: a caller's name in Chinese makes
+    # the whole event's text four bytes a character.
+    wide = split_lines_c("Channel: 中\r\nCallerIDName: 🎉\r\n")[0]
+    assert wide[0][0] is first[0][0] and wide == (("Channel", "中"), ("CallerIDName", "🎉"))
+    assert split_lines_c("Chännel: x\r\n")[0][0][0] is split_lines_c("Chännel: 🎉\r\n")[0][0][0]
     long_name = "N" * 65
     a = split_lines_c(f"{long_name}: 1\r\n")[0][0][0]
     assert a == long_name and a is not split_lines_c(f"{long_name}: 2\r\n")[0][0][0]
@@ -99,3 +104,42 @@ def test_header_names_are_shared_between_events_and_the_table_is_bounded() -> No
     late = "Another-Name-Never-Seen: x\r\n"
     assert split_lines_c(late) == split_lines_py(late)  # past the bound: still right
     assert names_kept() == 4_096
+
+
+lowered_c = built("amitui.protocol._lines").lowered
+
+
+def test_lowered_gives_the_same_answers() -> None:
+    """The live tables' view of an event (lowercase names, first value wins), C against Python,
+    on recorded events, hostile text and names differing only in case."""
+    packets = RECORDED.read_bytes().split(b"\r\n\r\n")
+    texts = [decode(p + b"\r\n\r\n")[0] for p in packets]
+    texts += [decode(p)[0] for p in events()]
+    texts.append("Uniqueid: 1\r\nUniqueID: 2\r\nUNIQUEID: 3\r\nÄrger: ö\r\nİ: dotted\r\n")
+    for text in texts:
+        headers = split_lines_py(text)[0]
+        assert lowered_c(headers) == lines.lowered_py(headers)
+    assert lowered_c((("Uniqueid", "1"), ("UNIQUEID", "2"))) == {"uniqueid": "1"}
+
+
+def test_lowered_keeps_a_bounded_table_and_refuses_what_is_not_a_header() -> None:
+    kept = built("amitui.protocol._lines").lowered_kept
+    invented = tuple((f"Lower-Made-Up-{i}", str(i)) for i in range(5_000))
+    assert lowered_c(invented) == {f"lower-made-up-{i}": str(i) for i in range(5_000)}
+    assert kept() == 4_096
+    with pytest.raises(TypeError):
+        lowered_c([("Key", "v"), ["Key", "v"]])
+    with pytest.raises(TypeError):
+        lowered_c(((1, "v"),))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="aAbB\u0130\u0131:é", min_size=1, max_size=4), st.text(max_size=3)
+        ),
+        max_size=12,
+    )
+)
+def test_lowered_generated(headers: list[tuple[str, str]]) -> None:
+    assert lowered_c(headers) == lines.lowered_py(headers)

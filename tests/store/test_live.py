@@ -302,12 +302,15 @@ def test_chan_sip_peers_and_their_status() -> None:
 
 def test_header_names_are_lowered_through_a_bounded_table() -> None:
     """The tables read lowercase names, first value wins; the lowercase copies are kept in a
-    table that a peer inventing names fills only so far, and the answers stay right past it."""
+    table that a peer inventing names fills only so far, and the answers stay right past it.
+    Both versions of the lowering (lines.lowered_py and the C one) are held to this."""
+    from amitui.protocol import lines
     from amitui.store import live
 
     (frame,) = parse("Event: Newstate\nUniqueID: 1\nUniqueid: 2\nCHANNEL: PJSIP/1\n\n")
     assert live.headers_of(frame) == {"event": "Newstate", "uniqueid": "1", "channel": "PJSIP/1"}
-    invented = tuple((f"Made-Up-{i}", str(i)) for i in range(live._LOWER_MAX + 100))
-    lowered = live.headers_of(frame, invented)
-    assert lowered == {f"made-up-{i}": str(i) for i in range(live._LOWER_MAX + 100)}
-    assert len(live._LOWER) == live._LOWER_MAX
+    invented = tuple((f"Made-Up-{i}", str(i)) for i in range(lines.LOWER_MAX + 100))
+    expected = {f"made-up-{i}": str(i) for i in range(lines.LOWER_MAX + 100)}
+    assert live.headers_of(frame, invented) == expected
+    assert lines.lowered_py(invented) == expected
+    assert len(lines._LOWER) == lines.LOWER_MAX
