@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from textual import events
 from textual.app import App, ComposeResult
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Static, TextArea
 
 from amitui.protocol import Action, Frame, Parser
 from amitui.store.actiondocs import ActionDoc, CommandInfo, parse_action_doc, parse_list_commands
 from amitui.store.sentinels import Unavailable
 from amitui.ui.widgets.composer import ActionComposer
 from amitui.ui.widgets.composer_form import FieldRow, FreeRow, parse_raw, render_raw
+from tests.ui.hostile_support import screen_text
 
 RECORDED = Path(__file__).resolve().parent.parent / "transcripts" / "asterisk22-basics.bin"
 
@@ -137,6 +138,32 @@ async def test_list_loads_and_orig_ranks_originate_first(host: Host) -> None:
         assert matches.get_option_at_index(0).id == "Originate"
         assert matches.display and matches.highlighted == 0
         assert not host.query_one("#composer-notice").display
+
+
+class HostBeside(Host):
+    """The composer with something else to focus, as the console has its stream."""
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield Button("elsewhere", id="elsewhere")
+
+
+async def test_the_list_closes_when_focus_leaves_the_composer() -> None:
+    """A click elsewhere left the list open over the form; focus coming back opens it again."""
+    app = HostBeside(RecordedDocs())
+    async with app.run_test(size=(50, 24)) as pilot:
+        await app.ready(pilot)
+        app.composer.focus_picker()
+        await pilot.press(*"orig")
+        matches = app.query_one("#composer-matches", OptionList)
+        assert matches.display and "Originate" in screen_text(app)
+        await pilot.click("#elsewhere")
+        await pilot.pause()
+        assert app.focused is app.query_one("#elsewhere")
+        assert not matches.display and "Originate" not in screen_text(app)
+        await pilot.click("#composer-picker")
+        await pilot.pause()
+        assert matches.display and "Originate" in screen_text(app)
 
 
 async def test_arrow_keys_pick_from_the_list(host: Host) -> None:

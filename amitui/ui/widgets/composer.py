@@ -363,6 +363,16 @@ class ActionComposer(Vertical):
         else:
             matches.action_cursor_up()
 
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # Focus leaving the composer (a click on the stream, a pane's key) closes the list:
+        # left open, it went on covering the form with choices nobody was making.
+        self.call_after_refresh(self._close_if_left)
+
+    def _close_if_left(self) -> None:
+        focused = self.app.focused
+        if self._hidden_mounted and (focused is None or self not in focused.ancestors):
+            self._close_matches()
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         widget = event.widget
         if isinstance(widget, _PickerInput):
