@@ -234,15 +234,19 @@ class CallTracker:
             keys = [f"I:{own_id}"] if own_id == call_id else [f"I:{own_id}", f"I:{call_id}"]
         else:
             keys = [f"I:{v}" for v in dict.fromkeys(uniqueids + linkedids)]
-        own = uid_of.get("")
-        if own is not None:
-            fields["Uniqueid"] = own
-            if event == "Newchannel":
-                self._check_epoch(own, received)
+        own = uid_of.get("")  # an id, never "" or `<null>` (scan leaves those out)
+        if own is not None and event == "Newchannel":
+            self._check_epoch(own, received)
+        hangup = event == "Hangup"
         for role, base, half in locals_:
             uid = uid_of.get(role)
-            if uid is not None:  # a name joins only together with the id it is bound to
-                keys.append(self._local_key(base, half, uid, ended=event == "Hangup"))
+            if uid is None:  # a name joins only together with the id it is bound to
+                continue
+            pair = self._local.get(base)
+            if pair is not None and not hangup and pair.halves.get(half) == uid:
+                keys.append(pair.key)  # the usual case: a half of a pair already bound
+            else:
+                keys.append(self._local_key(base, half, uid, ended=hangup))
         if bridge:
             keys.append(f"B:{bridge}")
         parent = self._parent
@@ -260,17 +264,19 @@ class CallTracker:
         call.linkedids.update(linkedids)
         call.uniqueids.update(uniqueids)
         call.keys.update(keys)
-        call.last = max(call.last, received)
+        if received > call.last:
+            call.last = received
         if len(call.seqs) < MAX_EVENTS_PER_CALL:
             call.seqs.append(seq)
         else:
             call.dropped += 1
-        self._note_channel(call, event, fields, received)
+        if own is not None:
+            self._note_channel(call, event, own, fields, received)
         self._calls.move_to_end(root)
         # A call outside `_ended` with channels is up, and only a Hangup ends a channel here
         # (`_end_all` rebuilds `_ended` itself): only then is `active`, a walk over the
         # call's channels, asked again.
-        if event == "Hangup" or not call.channels or root in self._ended:
+        if hangup or not call.channels or root in self._ended:
             if call.active:
                 self._ended.pop(root, None)
             else:
@@ -346,21 +352,26 @@ class CallTracker:
             self._ended = OrderedDict((k, None) for k, c in self._calls.items() if not c.active)
 
     def _note_channel(
-        self, call: Call, event: str, fields: dict[str, str], received: float
+        self, call: Call, event: str, uid: str, fields: dict[str, str], received: float
     ) -> None:
-        uid, name = fields.get("Uniqueid"), fields.get("Channel")
-        if not uid or not name or not is_id(uid):
+        """The event's own channel (`uid`, its Uniqueid) in the call's summary."""
+        name = fields.get("Channel")
+        if not name:
             return
         ch = call.channels.get(uid)
         if ch is None:
             ch = call.channels[uid] = ChannelTrace(name, uid, received)
-        ch.state = fields.get("ChannelStateDesc") or ch.state
-        num, cname = fields.get("CallerIDNum", ""), fields.get("CallerIDName", "")
-        if num and num != "<unknown>" and not ch.caller:
-            ch.caller = f"{num} {cname}".strip() if cname != "<unknown>" else num
-        exten = fields.get("Exten")
-        if exten and not ch.exten:
-            ch.exten = exten
+        state = fields.get("ChannelStateDesc")
+        if state:
+            ch.state = state
+        # What is known already is not looked up again (this runs for most events).
+        if not ch.caller:
+            num = fields.get("CallerIDNum", "")
+            if num and num != "<unknown>":
+                cname = fields.get("CallerIDName", "")
+                ch.caller = f"{num} {cname}".strip() if cname != "<unknown>" else num
+        if not ch.exten:
+            ch.exten = fields.get("Exten", "")
         if event == "Hangup":
             ch.cause = fields.get("Cause", "")
             ch.cause_txt = fields.get("Cause-txt", "")
