@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from floodserver import MARKER_NAME, running
+from probe import probing
 from textual import events
 
 from amitui.client import Phase, ServerSpec
@@ -417,12 +418,13 @@ def main(argv: list[str] | None = None) -> int:
     # Before the run only: after it, the same work in this process is slower by a fifth (its
     # heap is the ring's), which says nothing about the machine.
     reference = reference_ms()
-    with running(*flood) as port:
+    with probing() as speeds, running(*flood) as port:
         code = asyncio.run(measure(port, args))
     print(
         f"machine: the reference work (reference_ms) took {reference:.1f} ms just before the "
         "run; the CPU figures grow with it (bench/README.md)"
     )
+    print(f"  the same work during the run, once a second (bench/probe.py): {speeds.summary()}")
     return code
 
 
