@@ -161,9 +161,11 @@ async def test_the_list_closes_when_focus_leaves_the_composer() -> None:
         await pilot.pause()
         assert app.focused is app.query_one("#elsewhere")
         assert not matches.display and "Originate" not in screen_text(app)
+        assert "actions this AMI user may send" not in screen_text(app)  # its help line too
         await pilot.click("#composer-picker")
         await pilot.pause()
         assert matches.display and "Originate" in screen_text(app)
+        assert "actions this AMI user may send" in screen_text(app)
 
 
 async def test_arrow_keys_pick_from_the_list(host: Host) -> None:

@@ -364,14 +364,20 @@ class ActionComposer(Vertical):
             matches.action_cursor_up()
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        # Focus leaving the composer (a click on the stream, a pane's key) closes the list:
-        # left open, it went on covering the form with choices nobody was making.
+        # Focus leaving the composer (a click on the stream, shift+tab) closes the list: left
+        # open, it went on covering the form with choices nobody was making. The help line
+        # is about the focused field, so it goes too.
         self.call_after_refresh(self._close_if_left)
 
     def _close_if_left(self) -> None:
         focused = self.app.focused
-        if self._hidden_mounted and (focused is None or self not in focused.ancestors):
+        if not self.is_attached or (focused is not None and self in focused.ancestors):
+            return
+        if self._hidden_mounted:
             self._close_matches()
+        help_line = self.query_one("#composer-help", Static)
+        if str(help_line.content):
+            help_line.update("")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         widget = event.widget
