@@ -32,6 +32,7 @@ from amitui.ui.bridge import StoreBridge
 from amitui.ui.fleet import Fleet, Member, Target
 from amitui.ui.lower import LowerPanes
 from amitui.ui.screens.confirm import ConfirmSend
+from amitui.ui.units import ms
 from amitui.ui.widgets.statusbar import StatusBar, StatusFacts
 from amitui.ui.widgets.stream import EventStream
 
@@ -332,7 +333,7 @@ class ServerParts:
         ex = tr.exchange
         self._shown_changes = (id(ex), ex.changes)
         lower.inspector(self.host).show_transcript(tr)
-        took = f" in {tr.latency_ms:.0f} ms" if tr.latency_ms is not None else ""
+        took = f" in {ms(tr.latency_ms)}" if tr.latency_ms is not None else ""
         text = f"{action.name}{on} → {tr.status}{took}: {tr.message}"
         if not tr.ok and tr.message.strip().lower() == "permission denied":
             # Asterisk does not say which class was missing; ListCommands (or what we know) does.

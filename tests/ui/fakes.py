@@ -62,6 +62,7 @@ class FakeSession:
         self.preload = preload if preload is not None else call_events()
         self.state = SessionState(Phase.IDLE, spec.address, spec.user)
         self.ping_ms: float | None = 0.4
+        self.answer_s = 0.012  # how long each action's answer takes, as its transcript says
         self.sent: list[Action] = []
         self.policy = ActionPolicy()
         self._ids = itertools.count(1)
@@ -103,8 +104,8 @@ class FakeSession:
         exchange = correlator.expect(action)
         correlator.route(self._answer(action))
         return Transcript(
-            action, exchange, sent_wall=FIXED_TIME, sent=10.0, answered=10.012, done=10.012,
-            outcome=Outcome.ANSWERED,
+            action, exchange, sent_wall=FIXED_TIME, sent=10.0, answered=10.0 + self.answer_s,
+            done=10.0 + self.answer_s, outcome=Outcome.ANSWERED,
         )  # fmt: skip
 
     def _answer(self, action: Action) -> Frame:

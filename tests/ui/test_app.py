@@ -246,3 +246,22 @@ async def test_the_inspector_redraws_an_action_when_a_follow_up_comes() -> None:
             if "Follow-ups 1: OriginateResponse" in timing():
                 break
         assert "Follow-ups 1: OriginateResponse" in timing()
+
+
+async def test_a_quick_answer_reads_the_same_in_the_notification_and_the_inspector() -> None:
+    """An answer over loopback takes under a millisecond: the notification said `0 ms` while
+    the inspector beside it said `0.4 ms`. Both (and the history) write it one way."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        session = app.session
+        assert isinstance(session, FakeSession)
+        session.answer_s = 0.0004
+        await pilot.press("a", *"Ping", "enter")
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        inspector = app.query_one("#inspector")
+        assert str(inspector.border_title) == "Ping → Success 0.4 ms"
+        toast = [n.message for n in app._notifications][-1]
+        assert toast.startswith("Ping → Success in 0.4 ms")

@@ -62,7 +62,7 @@ async def test_newest_first_and_enter_edits_the_selected_action() -> None:
         assert [cells(table, i)[1] for i in range(table.row_count)] == [
             "Hangup", "Login", "Ping",
         ]  # fmt: skip
-        assert cells(table, 0)[2:4] == ["Error", "2 ms"]
+        assert cells(table, 0)[2:4] == ["Error", "2.0 ms"]  # as the inspector writes it
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == [("Hangup", [("Channel", "PJSIP/100-0001")])]

@@ -42,6 +42,7 @@ from amitui.store.saved import (
     variables,
 )
 from amitui.ui import safe
+from amitui.ui.units import ms
 
 Choice = tuple[str, list[tuple[str, str]]]
 
@@ -208,7 +209,7 @@ class HistoryScreen(ModalScreen[Choice | None]):
         where = ("Sent to",) if self.here is not None else ()
         history.add_columns("Time", "Action", "Status", "Latency", *where, "Headers")
         for i, r in enumerate(self.records):
-            latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else "—"
+            latency = ms(r.latency_ms) if r.latency_ms is not None else "—"
             origin = (safe.cell(self.origin_of(r).label()),) if where else ()
             # A history file is outside text too (a saved reply said `[/]`): cells, not markup.
             history.add_row(

@@ -19,6 +19,7 @@ from amitui.protocol import safetext
 from amitui.protocol.frames import Frame, FrameKind, redact
 from amitui.store.formats import describe_frame, frame_as_ami, transcript_as_ami
 from amitui.store.ring import GapMarker, StoredEvent
+from amitui.ui.units import ms
 
 Subject = StoredEvent | Transcript | GapMarker
 
@@ -47,10 +48,6 @@ def clock(epoch: float) -> str:
     """Wall-clock time of day with milliseconds, local time: HH:MM:SS.mmm."""
     whole = int(epoch)
     return time.strftime("%H:%M:%S", time.localtime(whole)) + f".{int((epoch - whole) * 1000):03d}"
-
-
-def ms(value: float) -> str:
-    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
 
 
 # -- Headers tab -------------------------------------------------------------------------------
