@@ -34,6 +34,15 @@ class ParsedOnce:
             self._memo[seq] = (frame, headers)
         return headers
 
+    def split(self, seq: int, frame: Frame) -> Headers:
+        """`headers()` for the tick's first reader (call tracing), which reads each event
+        once and first: nothing to look up, only to split and remember."""
+        headers = frame.peek_headers()
+        self.splits += 1
+        if len(self._memo) < self.limit:
+            self._memo[seq] = (frame, headers)
+        return headers
+
     def clear(self) -> None:
         self._memo.clear()
 

@@ -209,8 +209,7 @@ class StoreBridge:
         end = ring.last_seq if budget is None else min(ring.last_seq, start + budget - 1)
         if end < start:
             return 0
-        get = ring.get
-        peek = self.parsed.headers
+        split = self.parsed.split
         origin_of = self.origin
         batch: list[Frame] = []  # one socket read's events share a receive time and server
         parsed: list[tuple[tuple[str, str], ...]] = []
@@ -218,25 +217,24 @@ class StoreBridge:
         tracker: CallTracker | None = None
         traced: Origin | None = None  # whose tracker `tracker` is
         plain = not self.split and not self.proxied  # one server: no lookup per event
-        for seq in range(start, end + 1):
-            entry = get(seq)
-            if not isinstance(entry, StoredEvent):
-                if entry is not None:  # a gap: the server may have restarted in it
-                    self._gap(entry)
+        for entry in ring.since(start - 1, limit=end - start + 1):
+            if not isinstance(entry, StoredEvent):  # a gap: the server may have restarted in it
+                self._gap(entry)
                 continue
             # Split once for every reader of this tick (the live tables too), then forgotten:
             # stored events stay compact.
-            headers = peek(seq, entry.frame)
+            seq, frame, received = entry.seq, entry.frame, entry.received
+            headers = split(seq, frame)
             origin = _ONE if plain else origin_of(entry, headers)
-            if entry.received != when or origin != where:
+            if received != when or origin != where:
                 if batch:
                     self.catalog_for(where).observe_batch(batch, when, parsed)
                     batch, parsed = [], []
-                when, where = entry.received, origin
+                when, where = received, origin
             if tracker is None or origin != traced:
                 tracker, traced = self.tracker(origin), origin
-            tracker.observe(seq, entry.received, entry.frame, headers)
-            batch.append(entry.frame)
+            tracker.observe(seq, received, frame, headers)
+            batch.append(frame)
             parsed.append(headers)
         if batch:
             self.catalog_for(where).observe_batch(batch, when, parsed)

@@ -35,3 +35,14 @@ def test_the_memo_is_bounded() -> None:
     assert len(memo) == 2
     memo.clear()
     assert len(memo) == 0
+
+
+def test_the_first_readers_split_is_what_later_readers_take() -> None:
+    frame = event("Newstate", ("Channel", "PJSIP/1-1"), ("Uniqueid", "1.1"))
+    memo = ParsedOnce(limit=1)
+    first = memo.split(3, frame)
+    assert first == frame.peek_headers() and memo.splits == 1
+    assert memo.headers(3, frame) is first and memo.hits == 1
+    other = event("Hangup", ("Channel", "PJSIP/2-2"))
+    assert memo.split(4, other) == other.peek_headers()  # past the bound: split, not kept
+    assert len(memo) == 1 and memo.splits == 2
