@@ -8,8 +8,9 @@
  *   - its kind and role come from `kinds` (name -> (kind, role)), else from calling
  *     `classify(name)`; kind 0 means no interest to tracing;
  *   - FIELD: the first value of each name is kept;
- *   - UID and LID: kept unless the value starts with '<' (`<null>`); a UID's first value in
- *     each role is the id of the channel in that role;
+ *   - UID and LID: kept unless the value starts with '<' (`<null>`) or is `none` (a global
+ *     variable's VarSet names no channel that way); a UID's first value in each role is the
+ *     id of the channel in that role;
  *   - CHAN: the role-less one is also the `Channel` field (unless it is set already), and a
  *     Local channel's half (`Local/...;1` or `;2`) is noted as (role, base name, half);
  *   - any other kind is the bridge: the last value wins.
@@ -104,7 +105,8 @@ take(PyObject *key, PyObject *value, PyObject *kinds, PyObject *classify, PyObje
     } else if (kind == FIELD) {
         failed = PyDict_SetDefault(fields, key, value) == NULL ? -1 : 0;
     } else if (kind == UID || kind == LID) {
-        if (PyUnicode_READ_CHAR(value, 0) != '<') {
+        if (PyUnicode_READ_CHAR(value, 0) != '<'
+            && PyUnicode_CompareWithASCIIString(value, "none") != 0) {
             failed = PyList_Append(kind == UID ? ids : links, value);
             if (!failed && kind == UID) {
                 failed = PyDict_SetDefault(uid_of, role, value) == NULL ? -1 : 0;

@@ -58,9 +58,13 @@ def kind_of(key: str) -> tuple[int, str]:
     return kind
 
 
+NO_CHANNEL = "none"  # a global variable's VarSet: `Channel: none`, `Uniqueid: none`
+
+
 def is_id(value: str) -> bool:
-    # `<null>` (a failed Originate's Uniqueid) and the like are no channel's id.
-    return bool(value) and not value.startswith("<")
+    # `<null>` (a failed Originate's Uniqueid) and the like are no channel's id, nor is the
+    # `none` Asterisk writes where an event has no channel.
+    return bool(value) and not value.startswith("<") and value != NO_CHANNEL
 
 
 def uid_counter(uniqueid: str) -> int | None:
@@ -89,8 +93,8 @@ def scan_py(
     """What tracing reads of an event, in one pass over its headers: the channel ids
     (Uniqueids, and each role's first), the chain ids (Linkedids), the summary fields and the
     role-less channel's name (`Channel`), the Local channel halves (role, base, half), and the
-    bridge. Empty values, and ids like `<null>`, are no one's. `kinds` is KINDS, `classify`
-    kind_of (for names not in it yet). _callscan.c does the same in C."""
+    bridge. Empty values, ids like `<null>`, and `none`, are no one's. `kinds` is KINDS,
+    `classify` kind_of (for names not in it yet). _callscan.c does the same in C."""
     uniqueids: list[str] = []
     linkedids: list[str] = []
     fields: dict[str, str] = {}
@@ -108,12 +112,12 @@ def scan_py(
             if k not in fields:
                 fields[k] = v
         elif kind == UID:
-            if v[0] != "<":
+            if v[0] != "<" and v != NO_CHANNEL:
                 uniqueids.append(v)
                 if role not in uid_of:
                     uid_of[role] = v
         elif kind == LID:
-            if v[0] != "<":
+            if v[0] != "<" and v != NO_CHANNEL:
                 linkedids.append(v)
         elif kind == CHAN:
             if not role and "Channel" not in fields:

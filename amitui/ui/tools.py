@@ -20,6 +20,7 @@ from textual.app import App
 from amitui.client.interface import ReplayControl, SessionLike
 from amitui.protocol import Action
 from amitui.store import ActionHistory, EventRing, FilteredView, StoredEvent
+from amitui.store.callheaders import NO_CHANNEL
 from amitui.store.catalog import EventCatalog
 from amitui.store.saved import Collection, HistoryFile, SavedError
 from amitui.ui import safe
@@ -122,7 +123,7 @@ class Tools:
         """Hangup or Redirect of the selected event's channel, prepared in the composer."""
         entry = self.host.query_one(EventStream).selected_entry()
         channel = entry.frame.get("Channel") if isinstance(entry, StoredEvent) else None
-        if not channel:
+        if not channel or channel == NO_CHANNEL:  # `none`: a global variable's VarSet
             key = self.key_hints.key
             how = f"{key('app.focus-events')}, then {key('stream.up')}/{key('stream.down')}"
             safe.notify(self.host, f"Select an event with a Channel first ({how})")

@@ -131,6 +131,17 @@ def test_events_without_channels_start_no_call_and_calls_are_bounded() -> None:
     assert [c.linkedids for c in tracker.calls()] == [{"9.0"}, {"8.0"}, {"7.0"}]
 
 
+def test_a_global_variables_varset_names_no_channel_and_starts_no_call() -> None:
+    """Asterisk writes `Channel: none` and `Uniqueid: none` in the VarSet of a global variable
+    (main/manager_channels.c); after a restart it made a call of one channel named `none`."""
+    tracker = CallTracker()
+    varset = events("Event: VarSet\nPrivilege: dialplan,all\nChannel: none\nUniqueid: none\n"
+                    "Variable: TRUNK\nValue: PJSIP/provider")[0]  # fmt: skip
+    assert tracker.observe(1, 1.0, varset) is None
+    assert tracker.calls() == [] and tracker.call_of(varset) is None
+    assert tracker.channel("none", None) is None
+
+
 def _channel_event(name: str, uid: str, when: float, tracker: CallTracker, seq: int) -> None:
     text = f"Event: {name}\nChannel: PJSIP/{uid}-1\nUniqueid: {uid}\nLinkedid: {uid}\nCause: 16"
     tracker.observe(seq, when, events(text)[0])

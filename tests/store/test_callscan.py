@@ -67,7 +67,8 @@ NAMES = ["Uniqueid", "DestUniqueid", "LocalOneUniqueid", "Uniqueid1", "UniqueID"
          "CallerIDNum", "ChannelStateDesc", "Uptime", "Context", "Privilege"]  # fmt: skip
 VALUES = ["", "<null>", "<unknown>", "1.2", "Local/;1", "Local/100@default-0001;1",
           "Local/100@x;2", "Local/100@x;3", "Local/x", "Local;1", "PJSIP/1000-0001",
-          "é;1", "Local/\U0001f600;2", "\U0001f600", "<", "Local/abc;"]  # fmt: skip
+          "é;1", "Local/\U0001f600;2", "\U0001f600", "<", "Local/abc;",
+          "none", "None", "nonex", "non"]  # fmt: skip
 
 
 @settings(max_examples=400, deadline=None)

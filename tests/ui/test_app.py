@@ -6,6 +6,7 @@ from typing import Any
 
 from amitui.client import Phase, ServerSpec
 from amitui.config import Profile
+from amitui.protocol import Parser
 from amitui.ui.app import AmiApp, Settings
 from amitui.ui.screens.types import EventTypes
 from amitui.ui.widgets.composer import ActionComposer
@@ -265,3 +266,25 @@ async def test_a_quick_answer_reads_the_same_in_the_notification_and_the_inspect
         assert str(inspector.border_title) == "Ping → Success 0.4 ms"
         toast = [n.message for n in app._notifications][-1]
         assert toast.startswith("Ping → Success in 0.4 ms")
+
+
+async def test_hangup_refuses_an_event_whose_channel_is_none() -> None:
+    """A global variable's VarSet says `Channel: none`: h prepared `Hangup Channel=none`."""
+    varset = Parser(expect_banner=False)
+    varset.feed(b"Event: VarSet\r\nPrivilege: dialplan,all\r\nChannel: none\r\n"
+                b"Uniqueid: none\r\nVariable: TRUNK\r\nValue: PJSIP/provider\r\n\r\n")  # fmt: skip
+    frames = list(varset.frames())
+
+    def session(spec: ServerSpec, **kw: Any) -> FakeSession:
+        return FakeSession(spec, preload=frames, **kw)
+
+    app = AmiApp(ServerSpec(user="admin"), Settings(), session_factory=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("up", "h")
+        await pilot.pause(0.2)
+        assert app.query_one(EventStream).selected_entry().frame.name == "VarSet"  # type: ignore[union-attr]
+        assert any(n.message.startswith("Select an event with a Channel first")
+                   for n in app._notifications)  # fmt: skip
+        rows = app.query_one(ActionComposer).form.rows()
+        assert not any(r.header == ("Channel", "none") for r in rows)
