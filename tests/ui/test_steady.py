@@ -6,6 +6,8 @@ drawn: the rows and the scrollbar must still be right without the layout.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 
@@ -28,21 +30,21 @@ class Host(App[None]):
             yield SteadyTextArea(id="text", read_only=True, soft_wrap=False)
 
 
-def fill(table: SteadyTable[str], rows: int, tag: str) -> None:
+async def fill(pilot: Any, table: SteadyTable[str], rows: int, tag: str) -> None:
+    """New rows, and the screen updated for them."""
     table.clear(columns=True)
     table.add_column("n")
     table.add_rows([f"{tag} row {i}"] for i in range(rows))
+    await pilot.pause()
 
 
 async def test_other_rows_in_a_fixed_box_are_drawn_without_a_layout() -> None:
     app = Host()
     async with app.run_test(size=(60, 30)) as pilot:
         table = app.query_one("#fixed", SteadyTable)
-        fill(table, 3, "first")
-        await pilot.pause()
+        await fill(pilot, table, 3, "first")
         layouts = Layouts(app)
-        fill(table, 5, "second")
-        await pilot.pause()
+        await fill(pilot, table, 5, "second")
         assert layouts.count == 0
         assert table.virtual_size.height == 5 and table.region.height == 8
         text = screen_text(app)
@@ -53,16 +55,13 @@ async def test_a_scrollbar_still_comes_and_goes_with_the_rows() -> None:
     app = Host()
     async with app.run_test(size=(60, 30)) as pilot:
         table = app.query_one("#fixed", SteadyTable)
-        fill(table, 3, "few")
-        await pilot.pause()
+        await fill(pilot, table, 3, "few")
         assert not table.show_vertical_scrollbar
-        fill(table, 40, "many")
-        await pilot.pause()
+        await fill(pilot, table, 40, "many")
         assert table.show_vertical_scrollbar
         assert table.vertical_scrollbar.window_virtual_size == 40
         assert table.vertical_scrollbar.region.height == 8
-        fill(table, 2, "few again")
-        await pilot.pause()
+        await fill(pilot, table, 2, "few again")
         assert not table.show_vertical_scrollbar
 
 
@@ -70,15 +69,12 @@ async def test_an_auto_height_table_still_grows_and_shrinks_with_its_rows() -> N
     app = Host()
     async with app.run_test(size=(60, 30)) as pilot:
         table = app.query_one("#grows", SteadyTable)
-        fill(table, 2, "a")
-        await pilot.pause()
+        await fill(pilot, table, 2, "a")
         assert table.region.height == 2
-        fill(table, 6, "b")
-        await pilot.pause()
+        await fill(pilot, table, 6, "b")
         assert table.region.height == 6
         assert "b row 5" in screen_text(app)
-        fill(table, 1, "c")
-        await pilot.pause()
+        await fill(pilot, table, 1, "c")
         assert table.region.height == 1
 
 
