@@ -8,34 +8,22 @@ refills its table at every row the user moves to, so each arrow key paid a layou
 Here the size change lays out the screen only when the widget's box follows its content (an
 `auto` height or width); otherwise only the widget's scrollbars are told, which still lays out
 the screen when a scrollbar appears or goes, as its content area changes then. The event
-stream does the same for itself (scrolling.py's `resized`, shared). Textual is pinned
+stream mixes in the same (scrolling.py's `SteadySize`). Textual is pinned
 (pyproject.toml): this relies on how 8.2.8 sizes scrollable widgets; tests/ui/test_steady.py
 checks it.
 """
 
 from __future__ import annotations
 
-from textual.geometry import Size
-from textual.reactive import Reactive
 from textual.widgets import DataTable, TextArea
 from textual.widgets._data_table import CellType
 
-from amitui.ui.widgets.scrolling import resized
+from amitui.ui.widgets.scrolling import SteadySize
 
 
-class SteadyTable(DataTable[CellType]):
+class SteadyTable(SteadySize, DataTable[CellType]):
     """A DataTable (see the module docstring)."""
 
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
-    def watch_virtual_size(self, size: Size) -> None:
-        resized(self, size)
-
-
-class SteadyTextArea(TextArea):
+class SteadyTextArea(SteadySize, TextArea):
     """A TextArea (see the module docstring)."""
-
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
-
-    def watch_virtual_size(self, size: Size) -> None:
-        resized(self, size)

@@ -21,7 +21,7 @@ from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import Reactive, reactive
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -30,7 +30,7 @@ from amitui.protocol.safetext import shown
 from amitui.store import Entry, FilteredView, GapMarker, StoredEvent
 from amitui.store.formats import describe_frame
 from amitui.ui import keymap
-from amitui.ui.widgets.scrolling import resized
+from amitui.ui.widgets.scrolling import SteadySize
 
 # With several servers open: each row's server and the colour to name it in (a profile's
 # `color`, or None for the theme's). None as the whole: one server, no column.
@@ -131,7 +131,7 @@ def _own_headers(frame: Frame) -> list[tuple[str | None, str]]:
     return [(k, v) for k, v in frame.peek_headers() if k.lower() not in _SNAPSHOT and v]
 
 
-class EventStream(ScrollView, can_focus=True):
+class EventStream(SteadySize, ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "event-stream--time",
         "event-stream--key",
@@ -213,6 +213,8 @@ class EventStream(ScrollView, can_focus=True):
             return False
         selected = self.selected_seq
         self.rows = rows
+        # The stream's box never changes with its rows: a new size tells the scrollbars, not a
+        # layout of the whole screen (~25 ms each while the ring fills): SteadySize.
         self.virtual_size = Size(max(self._widest, self.size.width), len(rows))
         moved = False
         if selected is not None:
@@ -235,14 +237,6 @@ class EventStream(ScrollView, can_focus=True):
                 # and Textual stops a message at the parent that was current when it was made.
                 self.call_later(self._announce, entry)
         return True
-
-    # The rows' count and width are the scrollable size; the stream's own box never changes
-    # with them, so a new size tells the scrollbars rather than laying out the whole screen
-    # (~25 ms each while the ring fills, bench/console.py): ui/widgets/scrolling.py.
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
-
-    def watch_virtual_size(self, size: Size) -> None:
-        resized(self, size)
 
     def _announce(self, entry: Entry) -> None:
         self.post_message(self.Selected(entry))
